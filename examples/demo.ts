@@ -10,9 +10,9 @@ manualSeed(0);
 
 /** Two spirals, 100 points each; label 0 or 1 by spiral. */
 function spirals(pointsPerClass: number): { x: Tensor; y: Tensor } {
-  const t = arange(pointsPerClass).float().div(pointsPerClass).mul(3 * Math.PI).add(0.5); // angle along the spiral
+  const t = arange(pointsPerClass).float().div(pointsPerClass).mul(2 * Math.PI).add(0.5); // angle along the spiral: one full turn
   const arms = [0, 1].map((arm) => {
-    const radius = t.div(3 * Math.PI + 0.5);
+    const radius = t.div(2 * Math.PI + 0.5);
     const angle = t.add(arm * Math.PI);
     const points = stack([radius.mul(angle.cos()), radius.mul(angle.sin())], 1);
     return points.add(randn(points.shape).mul(0.02)); // a little noise
@@ -45,7 +45,7 @@ function crossEntropy(logits: Tensor, labels: Tensor): Tensor {
   return logits.logSoftmax(1).gather(1, labels.unsqueeze(1)).neg().mean();
 }
 
-const learningRate = 0.5;
+const learningRate = 0.3;
 const steps = 600;
 console.log(`Training a 2-32-32-2 tanh network on ${x.shape[0]} spiral points with plain gradient descent.\n`);
 for (let step = 0; step <= steps; step++) {

@@ -14,7 +14,7 @@ export { OP_REGISTRY, defineOp, type GradcheckCase, type OpDefinition } from "./
 export * from "./ops/arithmetic.ts";
 export * from "./ops/unary.ts";
 export * from "./ops/activation.ts";
-export * from "./ops/softmax.ts";
+export { logSoftmax, softmax } from "./ops/softmax.ts";
 export * from "./ops/linalg.ts";
 export * from "./ops/shape.ts";
 export { clone, contiguous, expand, flatten, narrow, permute, reshape, select, slice, sliceScatter, squeeze, to, transpose, unsqueeze, view } from "./ops/view.ts";
