@@ -288,6 +288,8 @@ export class Tensor {
   chunk(chunks: number, dim?: number): Tensor[] { return shapeOps.chunk(this, chunks, dim); }
   indexSelect(dim: number, index: Tensor): Tensor { return shapeOps.indexSelect(this, dim, index); }
   gather(dim: number, index: Tensor): Tensor { return shapeOps.gather(this, dim, index); }
+  scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor { return shapeOps.scatterAdd(this, dim, index, src); }
+  indexAdd(dim: number, index: Tensor, source: Tensor, options?: { alpha?: number }): Tensor { return shapeOps.indexAdd(this, dim, index, source, options); }
   repeat(...sizes: number[] | [readonly number[]]): Tensor { return shapeOps.repeat(this, ...sizes); }
 
   // ---- linear algebra ---------------------------------------------------
