@@ -248,6 +248,7 @@ export class Tensor {
   tanh(): Tensor { return unary.tanh(this); }
   sigmoid(): Tensor { return unary.sigmoid(this); }
   sign(): Tensor { return unary.sign(this); }
+  erf(): Tensor { return unary.erf(this); }
 
   // ---- activations ------------------------------------------------------
   relu(): Tensor { return activation.relu(this); }
