@@ -28,7 +28,7 @@ function finish(t: Tensor, options: TensorOptions): Tensor {
 }
 
 /** Shape and flat values of a nested array, checking that it is rectangular. */
-function flattenNested(data: NestedArray): { shape: number[]; values: number[]; sawBoolean: boolean; sawFraction: boolean } {
+function flattenNested(data: NestedArray): { shape: number[]; values: number[]; sawBoolean: boolean; sawNumber: boolean } {
   const shape: number[] = [];
   for (let level: NestedArray = data; Array.isArray(level); level = level[0]!) {
     shape.push(level.length);
@@ -36,14 +36,14 @@ function flattenNested(data: NestedArray): { shape: number[]; values: number[]; 
   }
   const values: number[] = [];
   let sawBoolean = false;
-  let sawFraction = false;
+  let sawNumber = false;
   const walk = (node: NestedArray, depth: number, path: number[]): void => {
     if (depth === shape.length) {
       if (typeof node === "boolean") {
         sawBoolean = true;
         values.push(node ? 1 : 0);
       } else if (typeof node === "number") {
-        if (!Number.isInteger(node)) sawFraction = true;
+        sawNumber = true;
         values.push(node);
       } else {
         throw new Error(`tensor: expected a number at index [${path.join(", ")}], got ${Array.isArray(node) ? "an array" : typeof node}: nested arrays must be rectangular`);
@@ -57,12 +57,12 @@ function flattenNested(data: NestedArray): { shape: number[]; values: number[]; 
     node.forEach((child, i) => walk(child, depth + 1, [...path, i]));
   };
   walk(data, 0, []);
-  return { shape, values, sawBoolean, sawFraction };
+  return { shape, values, sawBoolean, sawNumber };
 }
 
 /**
  * A new tensor from nested arrays, a number, or a typed array with `shape`.
- * Without a dtype: booleans give bool, everything else float32 (the default
+ * Without a dtype: all booleans give bool, anything else float32 (the default
  * dtype; PyTorch would infer int64 from whole numbers, gradschool keeps
  * float32 so that tensor([1, 2]) can require grad; pass { dtype: "int32" } for
  * indices).
@@ -78,8 +78,8 @@ export function tensor(data: NestedArray | TypedArray | readonly number[], optio
     for (let i = 0; i < data.length; i++) out[i] = castValue(data[i]!, dtype);
     return finish(fromValues(out, shape, dtype), options);
   }
-  const { shape, values, sawBoolean } = flattenNested(data as NestedArray);
-  const dtype = checkDType("tensor", options.dtype ?? (sawBoolean ? "bool" : "float32"));
+  const { shape, values, sawBoolean, sawNumber } = flattenNested(data as NestedArray);
+  const dtype = checkDType("tensor", options.dtype ?? (sawBoolean && !sawNumber ? "bool" : "float32"));
   const out = allocate(dtype, values.length);
   values.forEach((v, i) => (out[i] = castValue(v, dtype)));
   const finalShape = options.shape ? checkShape("tensor", options.shape) : shape;
@@ -153,7 +153,8 @@ export function linspace(start: number, end: number, steps: number, options: Ten
   if (!Number.isInteger(steps) || steps < 0) throw new Error(`linspace: steps must be a non-negative integer, got ${steps}`);
   const dtype = checkDType("linspace", options.dtype ?? "float32");
   const out = allocate(dtype, steps);
-  const step = steps > 1 ? (end - start) / (steps - 1) : 0;
+  if (steps === 1) return finish(full([1], start, { dtype }), options);
+  const step = (end - start) / (steps - 1);
   // Like PyTorch, fill the second half backwards from `end`, so both ends are exact.
   const half = Math.floor(steps / 2);
   for (let i = 0; i < steps; i++) out[i] = castValue(i < half ? start + i * step : end - (steps - 1 - i) * step, dtype);
@@ -179,7 +180,9 @@ function randomTensor(op: string, shape: Shape, options: RandomOptions, draw: (g
 
 /** Uniform samples in [0, 1). */
 export function rand(shape: Shape, options: RandomOptions = {}): Tensor {
-  return randomTensor("rand", shape, options, (g) => g.random());
+  // float32 keeps 24 random bits, rounded down: a double just below 1 would round up to 1.
+  const float32 = (options.dtype ?? "float32") === "float32";
+  return randomTensor("rand", shape, options, (g) => (float32 ? Math.floor(g.random() * 2 ** 24) / 2 ** 24 : g.random()));
 }
 
 /** Standard normal samples (mean 0, variance 1). */
@@ -212,9 +215,11 @@ export function randintLike(t: Tensor, low: number, high: number, options: Rando
   return randint(low, high, t.shape, { dtype: t.dtype, ...options });
 }
 
-/** A random permutation of 0..n-1 (Fisher–Yates), int32, like torch.randperm. */
+/** A random permutation of 0..n-1 (Fisher–Yates), int32 unless a dtype is given, like torch.randperm. */
 export function randperm(n: number, options: RandomOptions = {}): Tensor {
   if (!Number.isInteger(n) || n < 0) throw new Error(`randperm: n must be a non-negative integer, got ${n}`);
+  const dtype = checkDType("randperm", options.dtype ?? "int32");
+  if (dtype === "bool") throw new Error("randperm: dtype bool cannot hold a permutation; use int32, float32 or float64");
   const generator = options.generator ?? defaultGenerator;
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) out[i] = i;
@@ -222,5 +227,5 @@ export function randperm(n: number, options: RandomOptions = {}): Tensor {
     const j = generator.randint(0, i + 1);
     [out[i], out[j]] = [out[j]!, out[i]!];
   }
-  return fromValues(out, [n], "int32");
+  return finish(fromValues(out, [n], "int32").to(dtype), options);
 }

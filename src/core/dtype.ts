@@ -57,6 +57,6 @@ export function castValue(value: number, dtype: DType): number {
     case "float32": return Math.fround(value);
     case "float64": return value;
     case "int32": return Number.isFinite(value) ? Math.trunc(value) | 0 : 0;
-    case "bool": return value !== 0 && !Number.isNaN(value) ? 1 : 0;
+    case "bool": return value !== 0 ? 1 : 0; // NaN is nonzero, so true, as in PyTorch
   }
 }

@@ -69,6 +69,8 @@ export function fromValues(data: TypedArray, shape: Shape, dtype: DType): Tensor
 
 /** Applies f to every element: out[i] = f(x[i]). */
 export function map(x: Tensor, f: (v: number) => number, dtype: DType = x.dtype): Tensor {
+  // Bool results are stored as 0 or 1 (a Uint8Array would keep true + true as 2, and wrap 256 to 0).
+  if (dtype === "bool") { const g = f; f = (v) => castValue(g(v), "bool"); }
   const values = valuesOf(x);
   const out = allocate(dtype, values.length);
   for (let i = 0; i < values.length; i++) out[i] = f(values[i]!);
@@ -77,6 +79,7 @@ export function map(x: Tensor, f: (v: number) => number, dtype: DType = x.dtype)
 
 /** Combines two tensors element by element after broadcasting them: out[i] = f(a[i], b[i]). */
 export function zip(op: string, a: Tensor, b: Tensor, f: (x: number, y: number) => number, dtype: DType): Tensor {
+  if (dtype === "bool") { const g = f; f = (x, y) => castValue(g(x, y), "bool"); } // 0 or 1, as in map
   const shape = broadcastShapes(op, a.shape, b.shape);
   const av = broadcastValuesOf(a, shape);
   const bv = broadcastValuesOf(b, shape);
@@ -89,6 +92,7 @@ export function zip(op: string, a: Tensor, b: Tensor, f: (x: number, y: number) 
 export function zip3(
   op: string, a: Tensor, b: Tensor, c: Tensor, f: (x: number, y: number, z: number) => number, dtype: DType,
 ): Tensor {
+  if (dtype === "bool") { const g = f; f = (x, y, z) => castValue(g(x, y, z), "bool"); } // 0 or 1, as in map
   const shape = broadcastShapes(op, a.shape, b.shape, c.shape);
   const av = broadcastValuesOf(a, shape);
   const bv = broadcastValuesOf(b, shape);

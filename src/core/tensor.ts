@@ -108,7 +108,8 @@ export class Tensor {
   size(dim: number): number;
   size(dim?: number): number[] | number {
     if (dim === undefined) return [...this.shape];
-    return this.shape[normalizeDim("size", dim, this.ndim)] ?? 1;
+    if (this.ndim === 0) throw new Error(`size: dim ${dim} was asked of a 0-d tensor, which has no dims`);
+    return this.shape[normalizeDim("size", dim, this.ndim)]!;
   }
 
   isContiguous(): boolean {

@@ -10,6 +10,13 @@ describe("add, sub, mul, div", () => {
     assertClose(tensor([1, 2]).sub(tensor([10, 20]), { alpha: 0.5 }), [-4, -8]);
   });
 
+  test("a fractional alpha is refused for integer tensors (PyTorch refuses it too)", () => {
+    const ints = tensor([1, 2], { dtype: "int32" });
+    assert.throws(() => ints.add(tensor([1, 1], { dtype: "int32" }), { alpha: 0.5 }), /add: alpha must be a whole number for int32 tensors, got 0.5/);
+    assert.throws(() => ints.sub(ints, { alpha: 1.5 }), /sub: alpha must be a whole number/);
+    assertTensor(ints.add(ints, { alpha: 2 }), [3, 6]);
+  });
+
   test("numbers on either side", () => {
     assertClose(sub(1, tensor([1, 2, 3])), [0, -1, -2]);
     assertClose(div(1, tensor([2, 4])), [0.5, 0.25]);

@@ -46,8 +46,17 @@ const addOp = defineOp<{ alpha: number }>({
   gradcheck: ALPHA_CASES,
 });
 
+/** alpha scales an operand of `dtype`: a fraction would be silently truncated for integer tensors, so it is refused. */
+function checkAlpha(op: string, alpha: number, dtype: DType): number {
+  if (!isFloating(dtype) && !Number.isInteger(alpha)) {
+    throw new Error(`${op}: alpha must be a whole number for ${dtype} tensors, got ${alpha}; convert the tensors to float first`);
+  }
+  return alpha;
+}
+
 export function add(a: Operand, b: Operand, options: { alpha?: number } = {}): Tensor {
   const [ta, tb, dtype] = asTensors(a, b);
+  checkAlpha("add", options.alpha ?? 1, dtype);
   return addOp.apply([ta.to(dtype), tb.to(dtype)], { alpha: options.alpha ?? 1 });
 }
 
@@ -62,6 +71,7 @@ const subOp = defineOp<{ alpha: number }>({
 export function sub(a: Operand, b: Operand, options: { alpha?: number } = {}): Tensor {
   const [ta, tb, dtype] = asTensors(a, b);
   if (dtype === "bool") throw new Error("sub: subtracting bool tensors is not supported; use logical ops or convert with .int()");
+  checkAlpha("sub", options.alpha ?? 1, dtype);
   return subOp.apply([ta.to(dtype), tb.to(dtype)], { alpha: options.alpha ?? 1 });
 }
 

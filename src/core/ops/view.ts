@@ -31,11 +31,45 @@ function inferShape(op: string, x: Tensor, requested: number[]): number[] {
   return shape;
 }
 
+/**
+ * Strides that show the memory of a tensor (shape, strides) in the `target` shape without
+ * copying, or null when no strides can. Old dims that sit back to back in memory
+ * (strides[d-1] = strides[d]·shape[d]) form a chunk, which new dims may cut up freely;
+ * a new dim may not straddle two chunks. Size-1 dims fit anywhere. (PyTorch's rule for view.)
+ */
+export function viewStrides(shape: readonly number[], strides: readonly number[], target: readonly number[]): number[] | null {
+  if (shape.length === 0 || numel(shape) === 0) return contiguousStrides(target);
+  const out = new Array<number>(target.length);
+  let t = target.length - 1; // the next new dim to place, from the right
+  let chunkStride = strides[shape.length - 1]!; // stride of the chunk's innermost elements
+  let chunkSize = 1;
+  let placedSize = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    chunkSize *= shape[d]!;
+    const chunkEnds = d === 0 || (shape[d - 1] !== 1 && strides[d - 1] !== chunkSize * chunkStride);
+    if (!chunkEnds) continue;
+    while (t >= 0 && (placedSize < chunkSize || target[t] === 1)) {
+      out[t] = placedSize * chunkStride;
+      placedSize *= target[t]!;
+      t--;
+    }
+    if (placedSize !== chunkSize) return null;
+    if (d > 0) {
+      chunkStride = strides[d - 1]!;
+      chunkSize = 1;
+      placedSize = 1;
+    }
+  }
+  return t === -1 ? out : null;
+}
+
 // d(reshape x)/dx is the identity on values: the gradient is reshaped back.
 const reshapeOp = defineOp<{ shape: number[] }>({
   name: "reshape",
-  forward: ([x], { shape }) =>
-    x!.isContiguous() ? Tensor.viewOf(x!, shape, contiguousStrides(shape), x!.offset) : fromValues(valuesOf(x!).slice(), shape, x!.dtype),
+  forward: ([x], { shape }) => {
+    const strides = viewStrides(x!.shape, x!.strides, shape);
+    return strides ? Tensor.viewOf(x!, shape, strides, x!.offset) : fromValues(valuesOf(x!).slice(), shape, x!.dtype);
+  },
   backward: (grad, ctx) => [grad.reshape(ctx.input(0).shape)],
   gradcheck: [{ inputs: [[2, 6]], args: { shape: [3, 4] }, secondOrder: true }, { inputs: [[4]], args: { shape: [2, 1, 2] } }],
 });
@@ -45,10 +79,10 @@ export function reshape(x: Tensor, ...shape: (number | readonly number[])[]): Te
   return reshapeOp.apply([x], { shape: inferShape("reshape", x, sizesFrom(shape)) });
 }
 
-/** Like reshape, but guaranteed to share memory: the tensor must be contiguous. */
+/** Like reshape, but guaranteed to share memory: the memory layout must allow the new shape (always true when contiguous). */
 export function view(x: Tensor, ...shape: (number | readonly number[])[]): Tensor {
   const target = inferShape("view", x, sizesFrom(shape));
-  if (!x.isContiguous()) {
+  if (viewStrides(x.shape, x.strides, target) === null) {
     throw new Error(`view: the tensor of shape ${formatShape(x.shape)} with strides ${formatShape(x.strides)} is not contiguous, ` +
       `so it cannot be viewed as ${formatShape(target)} without a copy. Use reshape(), or contiguous() first.`);
   }
