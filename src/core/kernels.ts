@@ -14,31 +14,46 @@ export interface Layout {
   readonly offset: number;
 }
 
-/** Copies the elements of a strided layout into `out` in row-major order. */
-export function copyStrided(src: Layout, out: TypedArray | number[], outStart = 0): void {
-  const { data, shape, strides, offset } = src;
+/**
+ * Visits the rows (runs along the last dim) of a strided layout in row-major
+ * order, calling visit(start) with the storage index of each row's first
+ * element. An odometer steps through all dims but the last. A 0-d layout is
+ * one row of one element.
+ */
+function forEachRow(layout: Layout, visit: (start: number) => void): void {
+  const { shape, strides, offset } = layout;
   const rank = shape.length;
-  const n = numel(shape);
-  if (n === 0) return;
-  if (rank === 0) {
-    out[outStart] = data[offset]!;
-    return;
-  }
-  // An odometer over all dims but the last; the last dim is a tight loop.
-  const lastSize = shape[rank - 1]!;
-  const lastStride = strides[rank - 1]!;
+  if (numel(shape) === 0) return;
+  if (rank <= 1) return visit(offset);
+  const rows = numel(shape.slice(0, -1));
   const index = new Array<number>(rank - 1).fill(0);
-  let base = offset;
-  for (let o = outStart, end = outStart + n; o < end; ) {
-    for (let j = 0, p = base; j < lastSize; j++, p += lastStride) out[o++] = data[p]!;
+  let start = offset;
+  for (let row = 0; row < rows; row++) {
+    visit(start);
     for (let d = rank - 2; d >= 0; d--) {
       index[d]!++;
-      base += strides[d]!;
+      start += strides[d]!;
       if (index[d]! < shape[d]!) break;
-      base -= strides[d]! * shape[d]!;
+      start -= strides[d]! * shape[d]!;
       index[d] = 0;
     }
   }
+}
+
+/** Length and stride of a layout's rows (a 0-d layout has one row of one element). */
+function rowGeometry(layout: Layout): { length: number; stride: number } {
+  const rank = layout.shape.length;
+  return rank === 0 ? { length: 1, stride: 1 } : { length: layout.shape[rank - 1]!, stride: layout.strides[rank - 1]! };
+}
+
+/** Copies the elements of a strided layout into `out` in row-major order, starting at out[outStart]. */
+export function copyStrided(src: Layout, out: TypedArray | number[], outStart = 0): void {
+  const { data } = src;
+  const { length, stride } = rowGeometry(src);
+  let o = outStart;
+  forEachRow(src, (start) => {
+    for (let j = 0, p = start; j < length; j++, p += stride) out[o++] = data[p]!;
+  });
 }
 
 /** The tensor's values in row-major order. Shares memory when already contiguous: treat as read-only. */
@@ -137,26 +152,10 @@ export function reduce(
 
 /** Writes `values` (row-major, already of the layout's shape) into a strided layout: the inverse of copyStrided. */
 export function writeStrided(dst: Layout, values: ArrayLike<number>): void {
-  const { data, shape, strides, offset } = dst;
-  const rank = shape.length;
-  const n = numel(shape);
-  if (n === 0) return;
-  if (rank === 0) {
-    data[offset] = values[0]!;
-    return;
-  }
-  const lastSize = shape[rank - 1]!;
-  const lastStride = strides[rank - 1]!;
-  const index = new Array<number>(rank - 1).fill(0);
-  let base = offset;
-  for (let i = 0; i < n; ) {
-    for (let j = 0, p = base; j < lastSize; j++, p += lastStride) data[p] = values[i++]!;
-    for (let d = rank - 2; d >= 0; d--) {
-      index[d]!++;
-      base += strides[d]!;
-      if (index[d]! < shape[d]!) break;
-      base -= strides[d]! * shape[d]!;
-      index[d] = 0;
-    }
-  }
+  const { data } = dst;
+  const { length, stride } = rowGeometry(dst);
+  let i = 0;
+  forEachRow(dst, (start) => {
+    for (let j = 0, p = start; j < length; j++, p += stride) data[p] = values[i++]!;
+  });
 }
