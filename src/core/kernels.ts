@@ -20,7 +20,7 @@ export interface Layout {
  * element. An odometer steps through all dims but the last. A 0-d layout is
  * one row of one element.
  */
-function forEachRow(layout: Layout, visit: (start: number) => void): void {
+export function forEachRow(layout: Omit<Layout, "data">, visit: (start: number) => void): void {
   const { shape, strides, offset } = layout;
   const rank = shape.length;
   if (numel(shape) === 0) return;
@@ -41,7 +41,7 @@ function forEachRow(layout: Layout, visit: (start: number) => void): void {
 }
 
 /** Length and stride of a layout's rows (a 0-d layout has one row of one element). */
-function rowGeometry(layout: Layout): { length: number; stride: number } {
+export function rowGeometry(layout: Omit<Layout, "data">): { length: number; stride: number } {
   const rank = layout.shape.length;
   return rank === 0 ? { length: 1, stride: 1 } : { length: layout.shape[rank - 1]!, stride: layout.strides[rank - 1]! };
 }

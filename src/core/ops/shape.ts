@@ -7,7 +7,7 @@
 // can be differentiated twice).
 
 import { allocate, castValue, promoteTypes, type DType } from "../dtype.ts";
-import { copyStrided, fromValues, layoutOf, valuesOf, writeStrided, type Layout } from "../kernels.ts";
+import { copyStrided, forEachRow, fromValues, layoutOf, rowGeometry, valuesOf, writeStrided, type Layout } from "../kernels.ts";
 import { defineOp } from "../op.ts";
 import { formatShape, normalizeDim, numel, sameShape } from "../shape.ts";
 import { zeros } from "../creation.ts";
@@ -44,20 +44,11 @@ function emptyResult(shape: readonly number[], dtype: DType, fill = 0): { result
 
 /** Where in storage each element of a layout lives, in row-major order of its shape. */
 function storagePositions(shape: readonly number[], strides: readonly number[], offset: number): number[] {
-  const positions = new Array<number>(numel(shape));
-  const index = new Array<number>(shape.length).fill(0);
-  let position = offset;
-  for (let i = 0; i < positions.length; i++) {
-    positions[i] = position;
-    // Step an odometer: the last dim moves fastest.
-    for (let d = shape.length - 1; d >= 0; d--) {
-      index[d]!++;
-      position += strides[d]!;
-      if (index[d]! < shape[d]!) break;
-      position -= strides[d]! * shape[d]!;
-      index[d] = 0;
-    }
-  }
+  const positions: number[] = [];
+  const { length, stride } = rowGeometry({ shape, strides, offset });
+  forEachRow({ shape, strides, offset }, (start) => {
+    for (let j = 0; j < length; j++) positions.push(start + j * stride);
+  });
   return positions;
 }
 
