@@ -16,6 +16,7 @@ export * from "./ops/unary.ts";
 export * from "./ops/activation.ts";
 export { logSoftmax, softmax } from "./ops/softmax.ts";
 export * from "./ops/linalg.ts";
+export { conv1d, conv2d, type Conv1dOptions, type Conv2dOptions } from "./ops/conv.ts";
 export * from "./ops/shape.ts";
 export { clone, contiguous, expand, flatten, narrow, permute, reshape, select, slice, sliceScatter, squeeze, to, transpose, unsqueeze, view } from "./ops/view.ts";
 export {

@@ -11,6 +11,7 @@ const DIFFERENTIABLE = [
   "sum", "mean", "amax", "amin", "var", "std", "logsumexp", "softmax", "logSoftmax",
   "reshape", "permute", "expand", "slice", "sliceScatter", "clone", "to",
   "cat", "indexSelect", "gather", "scatterAdd", "indexAdd", "pad", "repeat", "matmul",
+  "conv2d", "conv2dBackwardInput", "conv2dBackwardWeight",
 ];
 const NOT_DIFFERENTIABLE = ["eq", "ne", "lt", "le", "gt", "ge", "argmax", "argmin", "logicalNot", "logicalAnd", "logicalOr"];
 

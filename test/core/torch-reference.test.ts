@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { test } from "node:test";
 import {
+  conv1d, conv2d,
   abs, add, amax, amin, argmax, argmin, bmm, cat, chunk, clamp, cos, div, dot, elu, exp, expm1, gather, gelu, hardtanh,
   indexSelect, leakyRelu, log, log1p, logSoftmax, logsumexp, matmul, max, maximum, mean, min, minimum, mm, mul, mv, neg, outer,
   pad, pow, reciprocal, relu, repeat, rsqrt, sigmoid, silu, sin, softmax, softplus, split, sqrt, square, stack, std, sub, sum,
@@ -44,6 +45,10 @@ interface Args {
   keepdim?: boolean;
   correction?: number;
   unbiased?: boolean;
+  stride?: number | number[];
+  padding?: number | number[] | "valid" | "same";
+  dilation?: number | number[];
+  groups?: number;
   splitSizeOrSections?: number | number[];
   chunks?: number;
   pad?: number[];
@@ -181,6 +186,8 @@ const OPS: Record<string, (x: Inputs, a: Args) => OpResult> = {
   "repeat": ([x], a) => repeat(x, a.sizes!),
   // linear algebra
   "matmul": ([x, y]) => matmul(x, y),
+  "conv2d": ([x, w, b], a) => conv2d(x, w, b, a),
+  "conv1d": ([x, w, b], a) => conv1d(x, w, b, a),
   "matmul.transposedLeft": ([x, y]) => matmul(x.transpose(-2, -1), y),
   "mm": ([x, y]) => mm(x, y),
   "bmm": ([x, y]) => bmm(x, y),

@@ -9,7 +9,8 @@
 
 import { allocate, promoteTypes, type DType } from "../dtype.ts";
 import { fromValues } from "../kernels.ts";
-import { matmulReference, type StridedMatrices } from "../matmul-kernel.ts";
+import { backend } from "../backend.ts";
+import type { StridedMatrices } from "../matmul-kernel.ts";
 import { defineOp } from "../op.ts";
 import { broadcastShapes, broadcastStrides, formatShape, numel } from "../shape.ts";
 import type { Tensor } from "../tensor.ts";
@@ -35,7 +36,7 @@ function batchedProduct(a: Tensor, b: Tensor): Tensor {
   const batchShape = broadcastShapes("matmul", a.shape.slice(0, -2), b.shape.slice(0, -2));
   const dtype = promoteTypes(a.dtype, b.dtype);
   const out = allocate(dtype, numel(batchShape) * m * n);
-  matmulReference({ batchShape, m, k, n, a: matricesOf(a, batchShape), b: matricesOf(b, batchShape), out });
+  backend.matmul({ batchShape, m, k, n, a: matricesOf(a, batchShape), b: matricesOf(b, batchShape), out });
   return fromValues(out, [...batchShape, m, n], dtype);
 }
 
