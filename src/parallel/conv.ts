@@ -1,51 +1,58 @@
 // conv2d as matrix products (im2col + GEMM), run on the fast matmul kernel.
 //
-// im2col lays out, for group g, every receptive field as one column:
+// im2col lays out, for image n and group g, every receptive field as one column:
 //
-//   col[(ci, kh, kw), (n, oh, ow)] = input[n, g·Cin/G + ci, oh·s − p + kh·d, ow·s − p + kw·d]   (0 in the padding)
+//   col[n][(ci, kh, kw), (oh, ow)] = input[n, g·Cin/G + ci, oh·s − p + kh·d, ow·s − p + kw·d]   (0 in the padding)
 //
-// a matrix of K = (Cin/G)·kH·kW rows and L = N·oH·oW columns. Then, with
-// W_g = the group's weights as a [Cout/G, K] matrix and G_n = gradOut of image n:
+// a [K, P] matrix per image, with K = (Cin/G)·kH·kW and P = oH·oW output
+// positions. With W_g = the group's weights as a [Cout/G, K] matrix and
+// G_n = gradOut of image n and group g as a [Cout/G, P] matrix:
 //
-//   forward           out[n, group]  = W_g · col[:, image n]        (a batch of N products)
-//   grad of weight    gradW_g        = gradOut_g · colᵀ              (one product, k = N·oH·oW)
-//   grad of input     gradCol[:, n]  = W_gᵀ · G_n, then col2im adds each column back onto the pixels it came from
+//   forward           out_n   = W_g · col_n                     (a batch of N products)
+//   grad of weight    gradW_g = Σ_n G_n · col_nᵀ                (N products, summed in image order)
+//   grad of input     gradCol_n = W_gᵀ · G_n, then col2im adds each entry back onto the pixel it came from
 //
 // Transposed operands are read through strides, never copied. im2col and
-// col2im run on the calling thread; the products run on the worker pool.
-// The results equal the direct kernels in src/core/conv-kernel.ts up to the
-// order of the floating-point additions.
+// col2im run on the calling thread; the products run on the worker pool. The
+// results equal the direct kernels in src/core/conv-kernel.ts up to the order
+// of the floating-point additions, and do not depend on the thread count.
 
-import { allocate, type TypedArray } from "../core/dtype.ts";
+import type { TypedArray } from "../core/dtype.ts";
 import type { Conv2dProblem } from "../core/conv-kernel.ts";
 import type { StridedMatrices } from "../core/matmul-kernel.ts";
 import { matmulParallel } from "./matmul.ts";
 import type { TaskRunner } from "./runner.ts";
 
-/** K, the length of one receptive field of one group, and L, the number of output positions over the batch. */
-function colShape(p: Conv2dProblem): { k: number; l: number; plane: number } {
-  const plane = p.outHeight * p.outWidth;
-  return { k: (p.inChannels / p.groups) * p.kernelHeight * p.kernelWidth, l: p.batch * plane, plane };
+/** K, the length of one receptive field of one group, and P, the number of output positions of one image. */
+function colShape(p: Conv2dProblem): { k: number; plane: number } {
+  return { k: (p.inChannels / p.groups) * p.kernelHeight * p.kernelWidth, plane: p.outHeight * p.outWidth };
 }
 
-/** Calls visit(row, column, inputIndex) for every col entry of group g that reads a real (not padding) input pixel. */
-function forEachReceptiveEntry(p: Conv2dProblem, g: number, visit: (row: number, column: number, inputIndex: number) => void): void {
+/**
+ * Walks the receptive-field entries of group g, image by image, row by row of
+ * col (row = (ci, kh, kw)), and for each output row oh calls
+ * visitRun(colStart, inputStart, first, last): the entries col[colStart + ow]
+ * for first <= ow < last read input[inputStart + ow·strideW] (the other ow of
+ * that row read the padding). Shared by im2col and col2im, which differ only
+ * in the direction of the copy.
+ */
+function forEachInputRun(p: Conv2dProblem, g: number, visitRun: (colStart: number, inputStart: number, first: number, last: number) => void): void {
+  const { k, plane } = colShape(p);
   const inPerGroup = p.inChannels / p.groups;
-  const plane = p.outHeight * p.outWidth;
-  for (let ci = 0; ci < inPerGroup; ci++) {
-    for (let kh = 0; kh < p.kernelHeight; kh++) {
-      for (let kw = 0; kw < p.kernelWidth; kw++) {
-        const row = (ci * p.kernelHeight + kh) * p.kernelWidth + kw;
-        for (let n = 0; n < p.batch; n++) {
-          const channelStart = (n * p.inChannels + g * inPerGroup + ci) * p.inHeight * p.inWidth;
+  for (let n = 0; n < p.batch; n++) {
+    for (let ci = 0; ci < inPerGroup; ci++) {
+      const channelStart = (n * p.inChannels + g * inPerGroup + ci) * p.inHeight * p.inWidth;
+      for (let kh = 0; kh < p.kernelHeight; kh++) {
+        for (let kw = 0; kw < p.kernelWidth; kw++) {
+          const row = (ci * p.kernelHeight + kh) * p.kernelWidth + kw;
+          // The ow whose input column iw = ow·s − p + kw·d lies inside the image: first <= ow < last.
+          const shift = kw * p.dilationW - p.padW;
+          const first = Math.max(0, Math.ceil(-shift / p.strideW));
+          const last = Math.min(p.outWidth, Math.floor((p.inWidth - 1 - shift) / p.strideW) + 1);
           for (let oh = 0; oh < p.outHeight; oh++) {
             const ih = oh * p.strideH - p.padH + kh * p.dilationH;
-            if (ih < 0 || ih >= p.inHeight) continue;
-            for (let ow = 0; ow < p.outWidth; ow++) {
-              const iw = ow * p.strideW - p.padW + kw * p.dilationW;
-              if (iw < 0 || iw >= p.inWidth) continue;
-              visit(row, n * plane + oh * p.outWidth + ow, channelStart + ih * p.inWidth + iw);
-            }
+            if (ih < 0 || ih >= p.inHeight || first >= last) continue;
+            visitRun((n * k + row) * plane + oh * p.outWidth, channelStart + ih * p.inWidth + shift, first, last);
           }
         }
       }
@@ -53,20 +60,20 @@ function forEachReceptiveEntry(p: Conv2dProblem, g: number, visit: (row: number,
   }
 }
 
-/** col = im2col(input) for group g, as a [K, L] row-major matrix (zeros where the field hangs over the padding). */
+/** col = im2col(input) for group g: N matrices [K, P] one after another, zeros where a field hangs over the padding. */
 function im2col(p: Conv2dProblem, input: TypedArray, g: number, col: Float64Array): void {
-  const { l } = colShape(p);
+  const stride = p.strideW;
   col.fill(0);
-  forEachReceptiveEntry(p, g, (row, column, inputIndex) => {
-    col[row * l + column] = input[inputIndex]!;
+  forEachInputRun(p, g, (colStart, inputStart, first, last) => {
+    for (let ow = first; ow < last; ow++) col[colStart + ow] = input[inputStart + ow * stride]!;
   });
 }
 
-/** gradInput += col2im(gradCol) for group g: each column entry is added back onto the pixel it was read from. */
+/** gradInput += col2im(gradCol) for group g: each entry is added back onto the pixel it was read from, in a fixed order. */
 function col2imAdd(p: Conv2dProblem, gradCol: Float64Array, g: number, gradInput: Float64Array): void {
-  const { l } = colShape(p);
-  forEachReceptiveEntry(p, g, (row, column, inputIndex) => {
-    gradInput[inputIndex] = gradInput[inputIndex]! + gradCol[row * l + column]!;
+  const stride = p.strideW;
+  forEachInputRun(p, g, (colStart, inputStart, first, last) => {
+    for (let ow = first; ow < last; ow++) gradInput[inputStart + ow * stride] = gradInput[inputStart + ow * stride]! + gradCol[colStart + ow]!;
   });
 }
 
@@ -75,24 +82,24 @@ const matrix = (data: TypedArray, offset: number, rowStride: number, colStride: 
 
 /** out = conv2d(input, weight) through im2col and one batched product per group. */
 export function conv2dForwardFast(p: Conv2dProblem, input: TypedArray, weight: TypedArray, out: TypedArray, runner: TaskRunner): void {
-  const { k, l, plane } = colShape(p);
+  const { k, plane } = colShape(p);
   const outPerGroup = p.outChannels / p.groups;
-  const col = new Float64Array(k * l);
-  // With one group the products land directly in `out`; otherwise in a scratch array copied into place.
-  const result = p.groups === 1 ? out : allocate("float64", p.batch * outPerGroup * plane);
+  const col = new Float64Array(p.batch * k * plane);
   for (let g = 0; g < p.groups; g++) {
     im2col(p, input, g, col);
+    // Image n's block of the output, [Cout/G, P], starts at (n·Cout + g·Cout/G)·P; with one group the blocks tile `out` exactly.
+    const result = p.groups === 1 ? out : new Float64Array(p.batch * outPerGroup * plane);
     matmulParallel({
       batchShape: [p.batch], m: outPerGroup, k, n: plane,
       a: matrix(weight, g * outPerGroup * k, k, 1, [0]), // W_g, the same for every image
-      b: matrix(col, 0, l, 1, [plane]), // image n's columns of col
+      b: matrix(col, 0, plane, 1, [k * plane]), // col_n
       out: result,
     }, runner);
     if (p.groups > 1) copyGroupIntoPlace(p, result, g, out);
   }
 }
 
-/** Copies a [N, Cout/G, plane] block of group g into the [N, Cout, plane] output. */
+/** Copies a [N, Cout/G, P] block of group g into the [N, Cout, P] output. */
 function copyGroupIntoPlace(p: Conv2dProblem, block: TypedArray, g: number, out: TypedArray): void {
   const outPerGroup = p.outChannels / p.groups;
   const size = outPerGroup * p.outHeight * p.outWidth;
@@ -102,50 +109,42 @@ function copyGroupIntoPlace(p: Conv2dProblem, block: TypedArray, g: number, out:
   }
 }
 
-/** gradWeight = Σ over the batch of gradOut · colᵀ, one product per group. */
+/** gradWeight_g = Σ_n G_n · col_nᵀ: a batch of products, then their sum in image order. */
 export function conv2dBackwardWeightFast(p: Conv2dProblem, gradOut: TypedArray, input: TypedArray, gradWeight: TypedArray, runner: TaskRunner): void {
-  const { k, l, plane } = colShape(p);
+  const { k, plane } = colShape(p);
   const outPerGroup = p.outChannels / p.groups;
-  const col = new Float64Array(k * l);
-  const gradGroup = new Float64Array(outPerGroup * l);
+  const col = new Float64Array(p.batch * k * plane);
+  const perImage = new Float64Array(p.batch * outPerGroup * k);
   for (let g = 0; g < p.groups; g++) {
     im2col(p, input, g, col);
-    // gradOut of group g as one [Cout/G, N·plane] matrix (its images side by side).
-    for (let co = 0; co < outPerGroup; co++) {
-      for (let n = 0; n < p.batch; n++) {
-        const source = (n * p.outChannels + g * outPerGroup + co) * plane;
-        for (let i = 0; i < plane; i++) gradGroup[co * l + n * plane + i] = gradOut[source + i]!;
-      }
-    }
     matmulParallel({
-      batchShape: [], m: outPerGroup, k: l, n: k,
-      a: matrix(gradGroup, 0, l, 1),
-      b: matrix(col, 0, 1, l), // colᵀ: read col by columns
-      out: gradWeight.subarray(g * outPerGroup * k, (g + 1) * outPerGroup * k),
+      batchShape: [p.batch], m: outPerGroup, k: plane, n: k,
+      a: matrix(gradOut, g * outPerGroup * plane, plane, 1, [p.outChannels * plane]), // G_n
+      b: matrix(col, 0, 1, plane, [k * plane]), // col_nᵀ: col_n read by columns
+      out: perImage,
     }, runner);
+    const size = outPerGroup * k;
+    for (let i = 0; i < size; i++) {
+      let sum = 0;
+      for (let n = 0; n < p.batch; n++) sum += perImage[n * size + i]!;
+      gradWeight[g * size + i] = sum;
+    }
   }
 }
 
-/** gradInput = col2im(Wᵀ · gradOut), one batched product per group. */
+/** gradInput = col2im(W_gᵀ · G_n), one batched product per group. */
 export function conv2dBackwardInputFast(p: Conv2dProblem, gradOut: TypedArray, weight: TypedArray, gradInput: TypedArray, runner: TaskRunner): void {
-  const { k, l, plane } = colShape(p);
+  const { k, plane } = colShape(p);
   const outPerGroup = p.outChannels / p.groups;
-  const gradCol = new Float64Array(k * l);
-  const gradColByImage = new Float64Array(p.batch * k * plane);
+  const gradCol = new Float64Array(p.batch * k * plane);
   const sums = new Float64Array(gradInput.length);
   for (let g = 0; g < p.groups; g++) {
     matmulParallel({
       batchShape: [p.batch], m: k, k: outPerGroup, n: plane,
-      a: matrix(weight, g * outPerGroup * k, 1, k, [0]), // W_gᵀ: read the weights by columns
-      b: matrix(gradOut, g * outPerGroup * plane, plane, 1, [p.outChannels * plane]), // G_n of group g
-      out: gradColByImage,
+      a: matrix(weight, g * outPerGroup * k, 1, k, [0]), // W_gᵀ: the weights read by columns
+      b: matrix(gradOut, g * outPerGroup * plane, plane, 1, [p.outChannels * plane]), // G_n
+      out: gradCol,
     }, runner);
-    // [N, K, plane] → [K, N·plane], the layout col2im reads.
-    for (let n = 0; n < p.batch; n++) {
-      for (let row = 0; row < k; row++) {
-        for (let i = 0; i < plane; i++) gradCol[row * l + n * plane + i] = gradColByImage[(n * k + row) * plane + i]!;
-      }
-    }
     col2imAdd(p, gradCol, g, sums);
   }
   for (let i = 0; i < sums.length; i++) gradInput[i] = sums[i]!;
