@@ -96,10 +96,21 @@ export function map(x: Tensor, f: (v: number) => number, dtype: DType = x.dtype)
 export function zip(op: string, a: Tensor, b: Tensor, f: (x: number, y: number) => number, dtype: DType): Tensor {
   if (dtype === "bool") { const g = f; f = (x, y) => castValue(g(x, y), "bool"); } // 0 or 1, as in map
   const shape = broadcastShapes(op, a.shape, b.shape);
-  const av = broadcastValuesOf(a, shape);
-  const bv = broadcastValuesOf(b, shape);
-  const out = allocate(dtype, av.length);
-  for (let i = 0; i < out.length; i++) out[i] = f(av[i]!, bv[i]!);
+  const out = allocate(dtype, numel(shape));
+  // A one-element operand (x.mul(0.5), a scalar tensor) is read once rather than copied out to the full size.
+  if (b.numel() === 1) {
+    const av = broadcastValuesOf(a, shape);
+    const y = b.storage.data[b.offset]!;
+    for (let i = 0; i < out.length; i++) out[i] = f(av[i]!, y);
+  } else if (a.numel() === 1) {
+    const x = a.storage.data[a.offset]!;
+    const bv = broadcastValuesOf(b, shape);
+    for (let i = 0; i < out.length; i++) out[i] = f(x, bv[i]!);
+  } else {
+    const av = broadcastValuesOf(a, shape);
+    const bv = broadcastValuesOf(b, shape);
+    for (let i = 0; i < out.length; i++) out[i] = f(av[i]!, bv[i]!);
+  }
   return fromValues(out, shape, dtype);
 }
 
