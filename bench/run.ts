@@ -4,8 +4,10 @@
 //   npm run bench                 everything
 //   npm run bench -- --quick      smaller sizes, fewer repeats (a smoke run)
 //
-// Timings are medians of several repeats after a warm-up. The machine may be
-// shared and noisy: compare ratios from one run, not numbers across runs.
+// Each timing is the best of several repeats after a warm-up: on a shared,
+// noisy machine the fastest run is the one least disturbed by other work, so
+// it measures the kernel rather than the neighbours. Compare ratios from one
+// run, not numbers across runs.
 
 import { mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
@@ -24,7 +26,7 @@ const quick = process.argv.includes("--quick");
 const repeats = quick ? 3 : 7;
 const maxThreads = Math.max(2, availableParallelism());
 
-/** Median wall time in ms of `fn` over `repeats` runs, after one warm-up run (or more for short ones). */
+/** Best wall time in ms of `fn` over at least `minRepeats` runs (more for short ones, up to ~300 ms), after one warm-up run. */
 function timeMs(fn: () => void, minRepeats = repeats): number {
   fn();
   const times: number[] = [];
@@ -34,8 +36,7 @@ function timeMs(fn: () => void, minRepeats = repeats): number {
     fn();
     times.push(performance.now() - t0);
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
+  return Math.min(...times);
 }
 
 /** The textbook triple loop, i-j-k over Float32Arrays: the naive baseline. */
@@ -76,7 +77,7 @@ function benchMatmul(): void {
     const label = `matmul ${n}×${n}·${n}×${n} fp32`;
     const flops = 2 * n * n * n;
     const problem = squareProblem(n);
-    const naiveMs = timeMs(() => naiveMatmul(problem.a.data as Float32Array, problem.b.data as Float32Array, problem.out as Float32Array, n), n >= 1024 ? 1 : repeats);
+    const naiveMs = timeMs(() => naiveMatmul(problem.a.data as Float32Array, problem.b.data as Float32Array, problem.out as Float32Array, n), n >= 1024 ? 2 : repeats);
     record(label, "naive i-j-k", 1, naiveMs, flops, naiveMs);
     record(label, "reference kernel", 1, timeMs(() => matmulReference(problem)), flops, naiveMs);
     for (let threads = 1; threads <= maxThreads; threads++) {
