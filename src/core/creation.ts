@@ -197,6 +197,7 @@ export function randint(low: number, high: number, shape: Shape, options: Random
     throw new Error(`randint: need integers low < high, got low=${low}, high=${high}`);
   }
   const dtype = checkDType("randint", options.dtype ?? "int32");
+  if (dtype === "bool") throw new Error("randint: dtype bool cannot hold random integers; use int32, float32 or float64");
   const generator = options.generator ?? defaultGenerator;
   const out = allocate(dtype, numel(shape));
   for (let i = 0; i < out.length; i++) out[i] = generator.randint(low, high);

@@ -18,6 +18,7 @@
 // differentiable op is gradchecked on contiguous, permuted and broadcast inputs.
 
 import { isGradEnabled, withGradMode } from "./grad-mode.ts";
+import type { DType } from "./dtype.ts";
 import type { Tensor } from "./tensor.ts";
 
 /** What forward may remember for backward besides inputs and output (indices, masks, sizes). */
@@ -31,6 +32,10 @@ export interface BackwardContext<Args> {
   input(i: number): Tensor;
   /** The output as it was at forward time; throws if it was modified in place since. */
   output(): Tensor;
+  /** The i-th input's shape (no version check: a shape cannot change in place). */
+  inputShape(i: number): readonly number[];
+  /** The i-th input's dtype. */
+  inputDType(i: number): DType;
   /** A value stored by forward with ctx.save(name, value). */
   saved<T>(name: string): T;
   /** Whether input i needs a gradient (skip work for inputs that do not). */
@@ -96,29 +101,34 @@ export class Node {
 
   /** Calls the op's backward; `createGraph` records the backward pass itself for higher-order gradients. */
   runBackward(grad: Tensor, createGraph: boolean): (Tensor | null)[] {
-    if (this.freed) {
-      throw new Error(
-        `backward: trying to backward through the graph of ${this.name} a second time, but its saved tensors were freed ` +
-          `after the first backward. Pass { retainGraph: true } to the first backward() if you need to call it twice.`,
-      );
-    }
     const node = this;
+    const inputAt = (i: number): Tensor => {
+      const t = node.inputs[i];
+      if (t === undefined) throw new Error(`${node.name} backward: no input ${i}`);
+      return t;
+    };
+    // Only what forward saved is freed after a backward: an op whose gradient
+    // needs nothing saved (add, or sum needing only a shape) can run backward again.
     const ctx: BackwardContext<unknown> = {
       args: this.args,
       input(i) {
-        const t = node.inputs[i];
-        if (t === undefined) throw new Error(`${node.name} backward: no input ${i}`);
+        node.checkNotFreed();
+        const t = inputAt(i);
         node.checkVersion(t, node.inputVersions[i]!, `input ${i}`);
         return t;
       },
       output() {
+        node.checkNotFreed();
         node.checkVersion(node.output!, node.outputVersion, "its output");
         return node.output!;
       },
       saved<T>(name: string) {
+        node.checkNotFreed();
         if (!node.saved.has(name)) throw new Error(`${node.name} backward: nothing saved under "${name}"`);
         return node.saved.get(name) as T;
       },
+      inputShape: (i) => inputAt(i).shape,
+      inputDType: (i) => inputAt(i).dtype,
       needsGrad: (i) => this.inputs[i]?.requiresGrad ?? false,
     };
     return withGradMode(createGraph, () => this.op.backward!(grad, ctx));
@@ -129,6 +139,15 @@ export class Node {
     this.freed = true;
     this.saved = new Map();
     this.output = null;
+  }
+
+  private checkNotFreed(): void {
+    if (this.freed) {
+      throw new Error(
+        `backward: trying to backward through the graph of ${this.name} a second time, but its saved tensors were freed ` +
+          `after the first backward. Pass { retainGraph: true } to the first backward() if you need to call it twice.`,
+      );
+    }
   }
 
   private checkVersion(t: Tensor, expected: number, what: string): void {

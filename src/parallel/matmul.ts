@@ -16,6 +16,7 @@ import { batchOffsets, matmulReference, type MatmulProblem } from "../core/matmu
 import {
   MR, NR, P_C, P_COL_BLOCKS, P_COUNT, P_K, P_M, P_N, P_ROW_BLOCKS, P_TABLE, fixedFloat64View, packPanels, panelCount,
 } from "./gemm.js";
+import { MAX_HEAP_BYTES } from "./heap.js";
 import type { TaskRunner } from "./runner.ts";
 
 /**
@@ -77,7 +78,10 @@ export function matmulPacked(problem: MatmulProblem, runner: TaskRunner): void {
   const aStart = table + 2 * batch;
   const bStart = aStart + aSlots.distinct.length * aPanelsSize;
   const cStart = bStart + bSlots.distinct.length * bPanelsSize;
-  const h = fixedFloat64View(runner.reserve((cStart + batch * cSize) * 8));
+  const heapBytes = (cStart + batch * cSize) * 8;
+  // A product too big for the shared heap runs on the reference kernel instead: slower, never an error.
+  if (heapBytes > MAX_HEAP_BYTES) return matmulReference(problem);
+  const h = fixedFloat64View(runner.reserve(heapBytes));
 
   for (let entry = 0; entry < batch; entry++) {
     h[table + 2 * entry] = aStart + aSlots.slotOf[entry]! * aPanelsSize;

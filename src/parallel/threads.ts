@@ -31,7 +31,7 @@ export function parseThreadsVariable(value: string | undefined): number | undefi
 
 /** The number of threads kernels use (the calling thread included). */
 export function getNumThreads(): number {
-  threadCount ??= parseThreadsVariable(process.env[THREADS_VARIABLE]) ?? availableParallelism();
+  threadCount ??= parseThreadsVariable(process.env[THREADS_VARIABLE]) ?? Math.min(availableParallelism(), MAX_THREADS);
   return threadCount;
 }
 

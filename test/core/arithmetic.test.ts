@@ -62,6 +62,11 @@ describe("pow", () => {
     assertClose(tensor([-2, -2, 0, 0]).pow(tensor([3, 0.5, 0, -1])), [-8, NaN, 1, Infinity]);
   });
 
+  test("integers to negative powers are refused, as in PyTorch", () => {
+    assert.throws(() => tensor([2, 3], { dtype: "int32" }).pow(-1), /pow: integers to negative powers are not allowed/);
+    assertTensor(tensor([2, 3], { dtype: "int32" }).pow(2), [4, 9]);
+  });
+
   test("scalar base and scalar exponent forms", () => {
     assertClose(pow(2, tensor([1, -1])), [2, 0.5]); // torch.pow(2, tensor([1., -1.]))
     assertClose(tensor([1, 2, 3]).pow(2), [1, 4, 9]);
@@ -105,6 +110,16 @@ describe("maximum, minimum, clamp, where", () => {
     assertClose(x.grad!, [0, 1, 1, 1, 0]);
     assertClose(tensor([-5, 5]).clamp(null, 1), [-5, 1]);
     assert.throws(() => clamp(tensor([1])), /clamp: at least one of min and max/);
+  });
+
+  test("clamp of an int32 tensor with one bound leaves the other side alone", () => {
+    // torch: tensor([-3, 1, 7], dtype=int32).clamp(0) -> [0, 1, 7]; .clamp(max=5) -> [-3, 1, 5]; tensor([1, 2, 3], int32).clamp(1.5) -> [1.5, 2., 3.]
+    const ints = tensor([-3, 1, 7], { dtype: "int32" });
+    assertTensor(ints.clamp(0), [0, 1, 7]);
+    assertTensor(ints.clamp(null, 5), [-3, 1, 5]);
+    const promoted = tensor([1, 2, 3], { dtype: "int32" }).clamp(1.5);
+    assert.equal(promoted.dtype, "float32");
+    assertTensor(promoted, [1.5, 2, 3]);
   });
 
   test("clamp with tensor bounds sends the gradient to whichever value was chosen (min > max gives max)", () => {

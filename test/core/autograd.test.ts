@@ -73,6 +73,13 @@ describe("backward", () => {
     y.backward();
     assert.throws(() => y.backward(), /a second time.*retainGraph: true/s);
 
+    // A graph whose ops saved nothing (add, sum) can be walked twice, as in PyTorch.
+    x.grad = null;
+    const sumOfShifted = x.add(2).sum();
+    sumOfShifted.backward();
+    sumOfShifted.backward();
+    assertClose(x.grad!, [2, 2]);
+
     const z = x.mul(x).sum();
     x.grad = null;
     z.backward(undefined, { retainGraph: true });
@@ -151,6 +158,15 @@ describe("in-place changes and saved tensors", () => {
     const y = w.mul(a.select(0, 0));
     noGrad(() => a.select(0, 0).fill_(0));
     assert.throws(() => y.sum().backward(), /modified by an in-place operation/);
+  });
+
+  test("ops whose gradient needs only a shape ignore later in-place changes (as in PyTorch)", () => {
+    // torch: w = tensor([1., 2., 3., 4.], requires_grad=True); y = w.reshape(2, 2).sum(); with no_grad: w.mul_(2); y.backward() -> w.grad [1, 1, 1, 1]
+    const w = tensor([1, 2, 3, 4], { requiresGrad: true });
+    const y = w.reshape(2, 2).sum();
+    noGrad(() => w.mul_(2));
+    y.backward();
+    assertClose(w.grad!, [1, 1, 1, 1]);
   });
 
   test("an in-place change of an input that backward does not need is fine", () => {

@@ -246,6 +246,10 @@ describe("eye", () => {
 });
 
 describe("random creation", () => {
+  test("randint refuses bool (it cannot hold the integers)", () => {
+    assert.throws(() => randint(0, 5, [6], { dtype: "bool" }), /randint: dtype bool cannot hold random integers/);
+  });
+
   test("rand: shape, float32 default, values in [0, 1)", () => {
     const x = rand([50, 40], { generator: new Generator(1) });
     assert.deepEqual(x.shape, [50, 40]);

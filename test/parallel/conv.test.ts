@@ -92,7 +92,8 @@ describe("fast conv2d equals the reference kernels", () => {
 
 describe("thread count does not change a single bit", () => {
   test("conv2d forward and both backward kernels on 1, 2 and 3 threads", () => {
-    const p = problem({ batch: 8, inChannels: 6, outChannels: 8, inHeight: 12, inWidth: 12, kernelHeight: 3, kernelWidth: 3, padH: 1, padW: 1, groups: 2 });
+    // Large enough that each product is split into many tasks (at least 2¹⁸ flops each), so workers really share the work.
+    const p = problem({ batch: 16, inChannels: 16, outChannels: 32, inHeight: 12, inWidth: 12, kernelHeight: 3, kernelWidth: 3, padH: 1, padW: 1, groups: 2 });
     const three = new WorkerPool(3);
     try {
       const results = [new SerialRunner(), pool, three].map((runner) => runBoth(p, runner, true).fast);

@@ -144,6 +144,9 @@ const powOp = defineOp({
  */
 export function pow(base: Operand, exponent: Operand): Tensor {
   const [ta, tb, dtype] = asTensors(base, exponent);
+  if (!isFloating(dtype) && tb.lt(0).logicalOr(tb.ne(tb)).sum().item() > 0) {
+    throw new Error(`pow: integers to negative powers are not allowed (${dtype} result); convert to float first, e.g. x.float().pow(-1)`);
+  }
   return powOp.apply([ta.to(dtype), tb.to(dtype)], undefined);
 }
 
@@ -200,11 +203,14 @@ export function clamp(x: Tensor, min?: Operand | null, max?: Operand | null): Te
   if ((min === null || min === undefined) && (max === null || max === undefined)) {
     throw new Error("clamp: at least one of min and max must be given");
   }
-  const bound = (b: Operand | null | undefined, none: number) =>
-    b === null || b === undefined ? scalarTensor(none, x.dtype) : typeof b === "number" ? scalarTensor(b, promoteWithScalar(x.dtype, b)) : b;
-  const lo = bound(min, -Infinity);
-  const hi = bound(max, Infinity);
-  const dtype = promoteTypes(promoteTypes(x.dtype, lo.dtype), hi.dtype);
+  const given = (b: Operand | null | undefined): Tensor | null =>
+    b === null || b === undefined ? null : typeof b === "number" ? scalarTensor(b, promoteWithScalar(x.dtype, b)) : b;
+  const [low, high] = [given(min), given(max)];
+  const dtype = [low, high].reduce((d, b) => (b === null ? d : promoteTypes(d, b.dtype)), x.dtype);
+  // A missing bound is the widest value the dtype holds (±Infinity for floats), so it never clamps.
+  const widest = (sign: number) => scalarTensor(isFloating(dtype) ? sign * Infinity : sign > 0 ? 2147483647 : -2147483648, dtype);
+  const lo = low ?? widest(-1);
+  const hi = high ?? widest(1);
   return clampOp.apply([x.to(dtype), lo.to(dtype), hi.to(dtype)], undefined);
 }
 

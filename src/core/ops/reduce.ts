@@ -44,7 +44,7 @@ const sumOp = defineOp<ReduceArgs>({
     for (let i = start; i < start + n; i++) total += v[i]!;
     return total;
   }, sumType(x!.dtype)),
-  backward: (grad, ctx) => [unreduce(grad, ctx.input(0).shape, ctx.args.dims, ctx.args.keepdim).expand(ctx.input(0).shape)],
+  backward: (grad, ctx) => [unreduce(grad, ctx.inputShape(0), ctx.args.dims, ctx.args.keepdim).expand(ctx.inputShape(0))],
   gradcheck: [
     { inputs: [[3, 4]], args: { dims: [1], keepdim: false }, secondOrder: true },
     { inputs: [[2, 3, 4]], args: { dims: [0, 2], keepdim: true } },
@@ -66,7 +66,7 @@ const meanOp = defineOp<ReduceArgs>({
     return total / n;
   }, x!.dtype),
   backward: (grad, ctx) => {
-    const shape = ctx.input(0).shape;
+    const shape = ctx.inputShape(0);
     const count = ctx.args.dims.reduce((n, d) => n * shape[d]!, 1);
     return [unreduce(grad, shape, ctx.args.dims, ctx.args.keepdim).expand(shape).div(count)];
   },
@@ -198,7 +198,7 @@ function valuesAtIndicesOp(name: string) {
   return defineOp<ReduceArgs>({
     name,
     forward: ([x, indices], { dims, keepdim }) => pickAlongDim(x!, indices!, dims, keepdim),
-    backward: (grad, ctx) => [routeToIndices(grad, ctx.input(1), ctx.input(0).shape, ctx.args.dims, ctx.args.keepdim), null],
+    backward: (grad, ctx) => [routeToIndices(grad, ctx.input(1), ctx.inputShape(0), ctx.args.dims, ctx.args.keepdim), null],
     gradcheck: [
       { inputs: [[3, 4], [3]], indexInputs: { 1: 4 }, args: { dims: [1], keepdim: false }, secondOrder: true },
       { inputs: [[2, 3, 4], [2, 1, 4]], indexInputs: { 1: 3 }, args: { dims: [1], keepdim: true } },

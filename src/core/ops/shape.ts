@@ -225,8 +225,8 @@ export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
 interface RepeatArgs { sizes: number[] }
 
 /** x's shape with leading 1s, to the length of the repeat sizes. */
-function paddedShape(x: Tensor, rank: number): number[] {
-  return [...new Array<number>(rank - x.ndim).fill(1), ...x.shape];
+function paddedShape(shape: readonly number[], rank: number): number[] {
+  return [...new Array<number>(rank - shape.length).fill(1), ...shape];
 }
 
 // repeat tiles x: every output element is a copy of one input element, so
@@ -234,7 +234,7 @@ function paddedShape(x: Tensor, rank: number): number[] {
 const repeatOp = defineOp<RepeatArgs>({
   name: "repeat",
   forward: ([x], { sizes }) => {
-    const shape = paddedShape(x!, sizes.length);
+    const shape = paddedShape(x!.shape, sizes.length);
     const strides = [...new Array<number>(sizes.length - x!.ndim).fill(0), ...x!.strides];
     // Read x as [r₀, s₀, r₁, s₁, ...] with stride 0 on the repeat dims rᵢ; in
     // row-major order that is exactly the tiled result of shape [r₀·s₀, r₁·s₁, ...].
@@ -249,11 +249,11 @@ const repeatOp = defineOp<RepeatArgs>({
     return result;
   },
   backward: (grad, ctx) => {
-    const x = ctx.input(0);
+    const inputShape = ctx.inputShape(0);
     const { sizes } = ctx.args;
-    const shape = paddedShape(x, sizes.length);
+    const shape = paddedShape(inputShape, sizes.length);
     const copies = grad.reshape(sizes.flatMap((r, d) => [r, shape[d]!]));
-    return [copies.sum(sizes.map((_, d) => 2 * d)).reshape(x.shape)];
+    return [copies.sum(sizes.map((_, d) => 2 * d)).reshape(inputShape)];
   },
   gradcheck: [
     { inputs: [[2, 3]], args: { sizes: [2, 1, 2] }, secondOrder: true },
@@ -394,7 +394,7 @@ const indexSelectOp = defineOp<DimArgs>({
     for (let o = 0; o < base.length; o++) layout.data[o] = source[base[o]! + indices[entry[o]!]! * step]!;
     return result;
   },
-  backward: (grad, ctx) => [indexAdd(zeros(ctx.input(0).shape, { dtype: grad.dtype }), ctx.args.dim, ctx.input(1), grad), null],
+  backward: (grad, ctx) => [indexAdd(zeros(ctx.inputShape(0), { dtype: grad.dtype }), ctx.args.dim, ctx.input(1), grad), null],
   gradcheck: [
     { inputs: [[4, 3], [5]], args: { dim: 0 }, indexInputs: { 1: 4 }, secondOrder: true },
     { inputs: [[3, 4, 2], [6]], args: { dim: 1 }, indexInputs: { 1: 4 } },
@@ -472,7 +472,7 @@ const gatherOp = defineOp<DimArgs>({
     for (let o = 0; o < base.length; o++) layout.data[o] = source[base[o]! + indices[o]! * step]!;
     return result;
   },
-  backward: (grad, ctx) => [scatterAdd(zeros(ctx.input(0).shape, { dtype: grad.dtype }), ctx.args.dim, ctx.input(1), grad), null],
+  backward: (grad, ctx) => [scatterAdd(zeros(ctx.inputShape(0), { dtype: grad.dtype }), ctx.args.dim, ctx.input(1), grad), null],
   gradcheck: [
     { inputs: [[3, 4], [3, 4]], args: { dim: 1 }, indexInputs: { 1: 4 }, secondOrder: true },
     { inputs: [[4, 3], [2, 3]], args: { dim: 0 }, indexInputs: { 1: 4 } },
@@ -532,7 +532,7 @@ const scatterAddOp = defineOp<DimArgs>({
   backward: (grad, ctx) => {
     if (!ctx.needsGrad(2)) return [grad, null, null];
     const index = ctx.input(1);
-    const srcShape = ctx.input(2).shape;
+    const srcShape = ctx.inputShape(2);
     const gathered = gather(grad, ctx.args.dim, index);
     if (sameShape(gathered.shape, srcShape)) return [grad, null, gathered];
     // src is larger than the index: its extra elements were not used, their gradient is 0.

@@ -70,7 +70,7 @@ const reshapeOp = defineOp<{ shape: number[] }>({
     const strides = viewStrides(x!.shape, x!.strides, shape);
     return strides ? Tensor.viewOf(x!, shape, strides, x!.offset) : fromValues(valuesOf(x!).slice(), shape, x!.dtype);
   },
-  backward: (grad, ctx) => [grad.reshape(ctx.input(0).shape)],
+  backward: (grad, ctx) => [grad.reshape(ctx.inputShape(0))],
   gradcheck: [{ inputs: [[2, 6]], args: { shape: [3, 4] }, secondOrder: true }, { inputs: [[4]], args: { shape: [2, 1, 2] } }],
 });
 
@@ -188,7 +188,7 @@ const sliceOp = defineOp<SliceArgs>({
     const strides = x!.strides.map((s, d) => (d === dim ? s * step : s));
     return Tensor.viewOf(x!, shape, strides, x!.offset + start * x!.strides[dim]!);
   },
-  backward: (grad, ctx) => [sliceScatter(zeros(ctx.input(0).shape, { dtype: grad.dtype }), grad, ctx.args)],
+  backward: (grad, ctx) => [sliceScatter(zeros(ctx.inputShape(0), { dtype: grad.dtype }), grad, ctx.args)],
   gradcheck: [{ inputs: [[5, 4]], args: { dim: 0, start: 1, end: 5, step: 2 }, secondOrder: true }],
 });
 
@@ -290,7 +290,7 @@ const toOp = defineOp<{ dtype: DType }>({
     for (let i = 0; i < values.length; i++) out[i] = castValue(values[i]!, dtype);
     return fromValues(out, x!.shape, dtype);
   },
-  backward: (grad, ctx) => [grad.to(ctx.input(0).dtype)],
+  backward: (grad, ctx) => [grad.to(ctx.inputDType(0))],
   gradcheck: [{ inputs: [[3, 4]], args: { dtype: "float64" } }],
 });
 
