@@ -16,6 +16,7 @@ import { allocate, type DType } from "../src/core/dtype.ts";
 import { matmulReference, type MatmulProblem } from "../src/core/matmul-kernel.ts";
 import { PACKED_MATMUL_MIN_FLOPS, PACKED_MATMUL_MIN_SIDE, matmulPacked, matmulParallel } from "../src/parallel/matmul.ts";
 import { SerialRunner } from "../src/parallel/runner.ts";
+import { naiveMatmul } from "./naive.ts";
 
 /** Best (shortest) wall time in ms of `fn`: repeated until `budgetMs` has passed, at least `minRuns` times, after a warm-up. */
 function bestMs(fn: () => void, budgetMs = 600, minRuns = 3): number {
@@ -31,17 +32,6 @@ function bestMs(fn: () => void, budgetMs = 600, minRuns = 3): number {
 }
 
 const gflops = (flops: number, ms: number) => flops / ms / 1e6;
-
-/** The textbook triple loop, i-j-k over Float32Arrays. */
-function naiveMatmul(a: Float32Array, b: Float32Array, out: Float32Array, n: number): void {
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      let sum = 0;
-      for (let p = 0; p < n; p++) sum += a[i * n + p]! * b[p * n + j]!;
-      out[i * n + j] = sum;
-    }
-  }
-}
 
 /** An m×k by k×n product of contiguous matrices filled with smooth, non-trivial values. */
 function problemOf(m: number, k: number, n: number, dtype: DType = "float32"): MatmulProblem {

@@ -21,6 +21,7 @@ import { matmulParallel } from "../src/parallel/matmul.ts";
 import { getPool, setNumThreads } from "../src/parallel/threads.ts";
 import { parallelBackend } from "../src/parallel/index.ts";
 import { makeMlpStep } from "./mlp-step.ts";
+import { naiveMatmul } from "./naive.ts";
 
 const quick = process.argv.includes("--quick");
 const repeats = quick ? 3 : 7;
@@ -37,17 +38,6 @@ function timeMs(fn: () => void, minRepeats = repeats): number {
     times.push(performance.now() - t0);
   }
   return Math.min(...times);
-}
-
-/** The textbook triple loop, i-j-k over Float32Arrays: the naive baseline. */
-function naiveMatmul(a: Float32Array, b: Float32Array, out: Float32Array, n: number): void {
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      let sum = 0;
-      for (let p = 0; p < n; p++) sum += a[i * n + p]! * b[p * n + j]!;
-      out[i * n + j] = sum;
-    }
-  }
 }
 
 function squareProblem(n: number, dtype: DType = "float32"): MatmulProblem {
