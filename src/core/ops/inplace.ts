@@ -51,22 +51,18 @@ function checkResultType<T extends Tensor>(op: string, target: T, result: Tensor
 }
 
 export function add_<T extends Tensor>(target: T, other: Operand, options: { alpha?: number } = {}): T {
-  target.checkWritable("add_");
   return checkResultType("add_", target, target.detach().add(operand("add_", other), options));
 }
 
 export function sub_<T extends Tensor>(target: T, other: Operand, options: { alpha?: number } = {}): T {
-  target.checkWritable("sub_");
   return checkResultType("sub_", target, target.detach().sub(operand("sub_", other), options));
 }
 
 export function mul_<T extends Tensor>(target: T, other: Operand): T {
-  target.checkWritable("mul_");
   return checkResultType("mul_", target, target.detach().mul(operand("mul_", other)));
 }
 
 export function div_<T extends Tensor>(target: T, other: Operand): T {
-  target.checkWritable("div_");
   return checkResultType("div_", target, target.detach().div(operand("div_", other)));
 }
 
