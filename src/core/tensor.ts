@@ -36,7 +36,7 @@ export class Tensor {
   retainsGrad = false;
   private leafRequiresGrad = false;
 
-  private constructor(
+  protected constructor(
     readonly storage: Storage,
     readonly shape: readonly number[],
     readonly strides: readonly number[],
