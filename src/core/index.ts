@@ -16,8 +16,11 @@ export * from "./ops/unary.ts";
 export * from "./ops/activation.ts";
 export { logSoftmax, softmax } from "./ops/softmax.ts";
 export * from "./ops/linalg.ts";
-export { conv1d, conv2d, type Conv1dOptions, type Conv2dOptions } from "./ops/conv.ts";
+export {
+  conv1d, conv2d, convTranspose1d, convTranspose2d, type Conv1dOptions, type Conv2dOptions, type ConvTranspose1dOptions, type ConvTranspose2dOptions,
+} from "./ops/conv.ts";
 export * from "./ops/shape.ts";
+export { maxPool1d, maxPool2d, type MaxPoolOptions, type PoolOptions } from "./ops/pool.ts";
 export { clone, contiguous, expand, flatten, narrow, permute, reshape, select, slice, sliceScatter, squeeze, to, transpose, unsqueeze, view } from "./ops/view.ts";
 export {
   amax, amin, argmax, argmin, logsumexp, max, mean, min, std, sum, variance, variance as var, type ValuesIndices, type VarianceOptions,

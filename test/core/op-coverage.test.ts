@@ -11,9 +11,9 @@ const DIFFERENTIABLE = [
   "sum", "mean", "amax", "amin", "var", "std", "logsumexp", "softmax", "logSoftmax",
   "reshape", "permute", "expand", "slice", "sliceScatter", "clone", "to",
   "cat", "indexSelect", "gather", "scatterAdd", "indexAdd", "pad", "repeat", "matmul",
-  "conv2d", "conv2dBackwardInput", "conv2dBackwardWeight",
+  "conv2d", "conv2dBackwardInput", "conv2dBackwardWeight", "maxPool2d",
 ];
-const NOT_DIFFERENTIABLE = ["eq", "ne", "lt", "le", "gt", "ge", "argmax", "argmin", "logicalNot", "logicalAnd", "logicalOr"];
+const NOT_DIFFERENTIABLE = ["eq", "ne", "lt", "le", "gt", "ge", "argmax", "argmin", "maxPool2dIndices", "logicalNot", "logicalAnd", "logicalOr"];
 
 test("every differentiable op of the core API is registered with a backward and gradcheck cases", () => {
   const missing = DIFFERENTIABLE.filter((name) => !OP_REGISTRY.get(name)?.backward);

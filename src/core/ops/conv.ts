@@ -1,4 +1,5 @@
-// Convolutions: conv2d, and conv1d as a conv2d of height 1.
+// Convolutions: conv2d, and conv1d as a conv2d of height 1; their transposes
+// convTranspose2d and convTranspose1d.
 //
 //   out[n, co, oh, ow] = bias[co] + Σ_{ci, kh, kw} input[n, c, oh·s − p + kh·d, ow·s − p + kw·d] · weight[co, ci, kh, kw]
 //
@@ -205,7 +206,7 @@ export type Conv1dOptions = ConvOptions;
 
 /** What a call looks like to its checks: the op's name, and its number of spatial dims. */
 interface Convolution {
-  op: "conv1d" | "conv2d";
+  op: "conv1d" | "conv2d" | "convTranspose1d" | "convTranspose2d";
   spatialDims: 1 | 2;
 }
 
@@ -378,4 +379,142 @@ export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opti
  */
 export function conv1d(input: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv1dOptions = {}): Tensor {
   return convolve({ op: "conv1d", spatialDims: 1 }, input, weight, bias ?? null, options);
+}
+
+// ---- transposed convolutions ---------------------------------------------------
+
+export interface ConvTransposeOptions {
+  /** How far apart the input's positions land in the output (default 1). */
+  stride?: SpatialSize;
+  /** Removed from both sides of each spatial dim of the output (default 0): the padding of the convolution this one undoes. */
+  padding?: SpatialSize;
+  /** Added to one side (the end) of each spatial dim of the output (default 0); must be smaller than the stride or the dilation. */
+  outputPadding?: SpatialSize;
+  /** Channels are split into this many independent groups (default 1). */
+  groups?: number;
+  /** Spacing between kernel taps (default 1). */
+  dilation?: SpatialSize;
+}
+
+export type ConvTranspose2dOptions = ConvTransposeOptions;
+export type ConvTranspose1dOptions = ConvTransposeOptions;
+
+/** A transposed convolution's weight is [inChannels, outChannels/groups, kernel...]: dims 0 and 1 swapped from conv2d's. */
+function checkTransposeWeight({ op, spatialDims }: Convolution, weight: Tensor, inChannels: number, input: Tensor, groups: number): void {
+  const layout = spatialDims === 1 ? "[inChannels, outChannels/groups, kW]" : "[inChannels, outChannels/groups, kH, kW]";
+  if (weight.ndim !== spatialDims + 2) {
+    throw new Error(`${op}: the weight must be ${spatialDims + 2}-D ${layout}, got shape ${formatShape(weight.shape)} (${weight.ndim}-D)`);
+  }
+  if (!Number.isInteger(groups) || groups <= 0) throw new Error(`${op}: groups must be a positive integer, got ${groups}`);
+  if (weight.shape[0] !== inChannels) {
+    throw new Error(`${op}: the input ${formatShape(input.shape)} has ${inChannels} channels, but the weight ${formatShape(weight.shape)} ` +
+      `expects ${weight.shape[0]} (weight dim 0 is the number of input channels, as the weight is laid out ${layout})`);
+  }
+  if (inChannels % groups !== 0) {
+    throw new Error(`${op}: the input ${formatShape(input.shape)} has ${inChannels} channels, which cannot be split into ` +
+      `groups = ${groups} equal groups (${inChannels} is not divisible by ${groups})`);
+  }
+}
+
+/**
+ * outputPadding picks one of the output sizes that a strided convolution maps
+ * to the same input size, so it must stay below the stride (or below the
+ * dilation, which also leaves output positions that no kernel tap reaches).
+ */
+function checkOutputPadding({ op }: Convolution, outputPadding: readonly number[], stride: readonly number[], dilation: readonly number[]): void {
+  outputPadding.forEach((extra, i) => {
+    if (extra < 0 || (extra >= stride[i]! && extra >= dilation[i]!)) {
+      throw new Error(`${op}: outputPadding ${formatShape(outputPadding)} must be non-negative and smaller than either the stride ` +
+        `${formatShape(stride)} or the dilation ${formatShape(dilation)} in every dim`);
+    }
+  });
+}
+
+/**
+ * The transposed convolution's output size per spatial dim, the input size of
+ * the convolution it is the gradient of:
+ *   out = (in − 1)·stride − 2·padding + dilation·(kernel − 1) + outputPadding + 1
+ */
+function transposedOutputSizes(call: Convolution, input: Tensor, weight: Tensor, stride: readonly number[], padding: readonly number[],
+  dilation: readonly number[], outputPadding: readonly number[]): number[] {
+  const sizes = input.shape.slice(-call.spatialDims);
+  const kernel = weight.shape.slice(2);
+  const out = sizes.map((n, i) => (n - 1) * stride[i]! - 2 * padding[i]! + dilation[i]! * (kernel[i]! - 1) + outputPadding[i]! + 1);
+  if (out.some((size) => size <= 0)) {
+    throw new Error(`${call.op}: the output would have size ${formatShape(out)} (input ${formatShape(input.shape)}, kernel ${formatShape(kernel)}, ` +
+      `stride ${formatShape(stride)}, padding ${formatShape(padding)}, dilation ${formatShape(dilation)}, outputPadding ${formatShape(outputPadding)}); ` +
+      `every size must be positive, so use less padding`);
+  }
+  return out;
+}
+
+/**
+ * Checks a convTranspose1d or convTranspose2d call and runs it as the op
+ * conv2dBackwardInput: a transposed convolution of x with w is exactly the
+ * gradient, with respect to its input, of the convolution with w whose input
+ * has the transposed convolution's output size.
+ */
+function transposeConvolve(call: Convolution, input: Tensor, weight: Tensor, bias: Tensor | null, options: ConvTransposeOptions): Tensor {
+  const batched = checkInputRank(call, input);
+  const groups = options.groups ?? 1;
+  checkTransposeWeight(call, weight, input.shape[batched ? 1 : 0]!, input, groups);
+  checkDtypes(call, input, weight, bias);
+  const stride = spatialList(call, "stride", options.stride ?? 1);
+  checkPositive(call, "stride", stride);
+  const dilation = spatialList(call, "dilation", options.dilation ?? 1);
+  checkPositive(call, "dilation", dilation);
+  const padding = spatialList(call, "padding", options.padding ?? 0);
+  if (padding.some((v) => v < 0)) throw new Error(`${call.op}: padding must not be negative, got ${formatShape(padding)}`);
+  const outputPadding = spatialList(call, "outputPadding", options.outputPadding ?? 0);
+  checkOutputPadding(call, outputPadding, stride, dilation);
+  const outSizes = transposedOutputSizes(call, input, weight, stride, padding, dilation, outputPadding);
+  const outChannels = weight.shape[1]! * groups;
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== outChannels)) {
+    throw new Error(`${call.op}: the bias must be 1-D with ${outChannels} elements (weight dim 1 · groups = ${weight.shape[1]}·${groups} ` +
+      `output channels), got shape ${formatShape(bias.shape)}`);
+  }
+
+  // As in convolve: a 1-D problem is a 2-D one of height 1.
+  const isLine = call.spatialDims === 1;
+  const withHeight = (t: Tensor) => (isLine ? t.unsqueeze(-2) : t);
+  const heightWidth = (list: readonly number[], heightIfLine: number): [number, number] => (isLine ? [heightIfLine, list[0]!] : [list[0]!, list[1]!]);
+  let x = withHeight(batched ? input : input.unsqueeze(0));
+  const w = withHeight(weight);
+  const geometry: Conv2dGeometry = {
+    stride: heightWidth(stride, 1), padding: heightWidth(padding, 0), dilation: heightWidth(dilation, 1), groups,
+  };
+  const inputSize = heightWidth(outSizes, 1);
+  // The convolution of an output this size has exactly x's positions, unless outputPadding reaches the
+  // stride (allowed when the dilation is larger): then it has more, and the extra ones carry zeros.
+  const kernel = heightWidth(weight.shape.slice(2), 1);
+  const [extraH, extraW] = inputSize.map((size, i) =>
+    convOutputSize(size, kernel[i]!, geometry.stride[i]!, geometry.padding[i]!, geometry.dilation[i]!) - x.shape[2 + i]!);
+  if (extraH! > 0 || extraW! > 0) x = pad(x, [0, extraW!, 0, extraH!]);
+  let out = conv2dBackwardInputOp.apply([x, w], { ...geometry, inputSize });
+  if (isLine) out = out.squeeze(-2);
+  if (!batched) out = out.squeeze(0);
+  if (bias) out = out.add(bias.reshape([outChannels, ...new Array<number>(call.spatialDims).fill(1)]));
+  return out;
+}
+
+/**
+ * 2-D transposed convolution (sometimes called a deconvolution), like
+ * torch.nn.functional.conv_transpose2d: input [N, Cin, H, W] or unbatched
+ * [Cin, H, W], weight [Cin, Cout/groups, kH, kW], optional bias [Cout]; output
+ * [N, Cout, oH, oW] with oH = (H − 1)·strideH − 2·padH + dilationH·(kH − 1) + outputPadH + 1
+ * (likewise oW). Each input position scatters a copy of the kernel, scaled by
+ * its value, into the output at stride spacing: it is the gradient of conv2d
+ * with respect to its input, so ⟨conv2d(x, w), y⟩ = ⟨x, convTranspose2d(y, w)⟩.
+ */
+export function convTranspose2d(input: Tensor, weight: Tensor, bias?: Tensor | null, options: ConvTranspose2dOptions = {}): Tensor {
+  return transposeConvolve({ op: "convTranspose2d", spatialDims: 2 }, input, weight, bias ?? null, options);
+}
+
+/**
+ * 1-D transposed convolution, like torch.nn.functional.conv_transpose1d: input
+ * [N, Cin, L] or unbatched [Cin, L], weight [Cin, Cout/groups, k], optional bias
+ * [Cout]; output length (L − 1)·stride − 2·padding + dilation·(k − 1) + outputPadding + 1.
+ */
+export function convTranspose1d(input: Tensor, weight: Tensor, bias?: Tensor | null, options: ConvTranspose1dOptions = {}): Tensor {
+  return transposeConvolve({ op: "convTranspose1d", spatialDims: 1 }, input, weight, bias ?? null, options);
 }
