@@ -1,7 +1,7 @@
 // Arithmetic, comparisons and selection, elementwise with broadcasting.
 // Numbers may stand in for either operand: x.mul(2), sub(1, x).
 
-import { isFloating, promoteTypes, promoteWithScalar, toFloating, type DType } from "../dtype.ts";
+import { castValue, isFloating, promoteTypes, promoteWithScalar, toFloating, type DType } from "../dtype.ts";
 import { map, zip, zip3 } from "../kernels.ts";
 import { defineOp } from "../op.ts";
 import { scalarTensor, zerosLike } from "../creation.ts";
@@ -46,18 +46,22 @@ const addOp = defineOp<{ alpha: number }>({
   gradcheck: ALPHA_CASES,
 });
 
-/** alpha scales an operand of `dtype`: a fraction would be silently truncated for integer tensors, so it is refused. */
+/**
+ * alpha scales an operand of `dtype`: a fraction would be silently truncated
+ * for integer tensors, so it is refused. Like PyTorch, alpha is first rounded
+ * to the dtype (a float32 alpha of 0.1 is 0.10000000149...).
+ */
 function checkAlpha(op: string, alpha: number, dtype: DType): number {
   if (!isFloating(dtype) && !Number.isInteger(alpha)) {
     throw new Error(`${op}: alpha must be a whole number for ${dtype} tensors, got ${alpha}; convert the tensors to float first`);
   }
-  return alpha;
+  return castValue(alpha, dtype);
 }
 
 export function add(a: Operand, b: Operand, options: { alpha?: number } = {}): Tensor {
   const [ta, tb, dtype] = asTensors(a, b);
-  checkAlpha("add", options.alpha ?? 1, dtype);
-  return addOp.apply([ta.to(dtype), tb.to(dtype)], { alpha: options.alpha ?? 1 });
+  const alpha = checkAlpha("add", options.alpha ?? 1, dtype);
+  return addOp.apply([ta.to(dtype), tb.to(dtype)], { alpha });
 }
 
 // d/da (a - alpha·b) = 1,  d/db = -alpha
@@ -71,8 +75,8 @@ const subOp = defineOp<{ alpha: number }>({
 export function sub(a: Operand, b: Operand, options: { alpha?: number } = {}): Tensor {
   const [ta, tb, dtype] = asTensors(a, b);
   if (dtype === "bool") throw new Error("sub: subtracting bool tensors is not supported; use logical ops or convert with .int()");
-  checkAlpha("sub", options.alpha ?? 1, dtype);
-  return subOp.apply([ta.to(dtype), tb.to(dtype)], { alpha: options.alpha ?? 1 });
+  const alpha = checkAlpha("sub", options.alpha ?? 1, dtype);
+  return subOp.apply([ta.to(dtype), tb.to(dtype)], { alpha });
 }
 
 // d/da (a·b) = b,  d/db = a
