@@ -8,4 +8,11 @@ import { parallelBackend } from "./parallel/index.ts";
 setBackend(parallelBackend);
 
 export * from "./core/index.ts";
+export * as nn from "./nn/index.ts";
+export * as F from "./nn/functional/index.ts";
+export * as optim from "./nn/optim/index.ts";
+// Files (Node): safetensors state dicts and training checkpoints, like torch.save / torch.load.
+export { load, loadWithMetadata, save } from "./nn/serialization.ts";
+export { loadCheckpoint, saveCheckpoint, type LoadedCheckpoint, type SaveCheckpointOptions } from "./nn/checkpoint.ts";
+export { deserialize, serialize } from "./nn/safetensors.ts";
 export { getNumThreads, setNumThreads } from "./parallel/index.ts";
