@@ -18,25 +18,37 @@ function numbersIn(text: string): number[] {
   return [...text.matchAll(/-?\d+(\.\d+)?(e-?\d+)?/g)].map((m) => Number(m[0]));
 }
 
-test("the README's ten-line example recovers the hidden linear rule", () => {
+/** Runs the first ts code block under the README heading `heading` (importing from src) and returns what it printed. */
+function runReadmeExample(heading: string, maxLines: number): string {
   const readme = readFileSync(join(root, "README.md"), "utf8");
-  const section = readme.slice(readme.indexOf("## Ten lines"));
+  const section = readme.slice(readme.indexOf(heading));
   const code = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
-  assert.ok(code, "README has a ts code block under '## Ten lines'");
-  assert.ok(code.split("\n").filter((l) => l.trim()).length <= 14, "the example stays short");
+  assert.ok(code, `README has a ts code block under '${heading}'`);
+  assert.ok(code.split("\n").filter((l) => l.trim()).length <= maxLines, "the example stays short");
   const dir = mkdtempSync(join(root, "test", ".tmp-readme-"));
   try {
     const file = join(dir, "example.ts");
     writeFileSync(file, code.replace(`from "gradschool"`, `from "../../src/index.ts"`));
-    const printed = runTs(file);
-    // Printed as tensor([[w0], [w1], [w2]], requires_grad=True) tensor([b], requires_grad=True).
-    const [w0, w1, w2, b] = numbersIn(printed);
-    for (const [got, want] of [[w0, 2], [w1, -1], [w2, 0.5], [b, 1]] as const) {
-      assert.ok(Math.abs(got! - want) < 0.01, `learned ${got}, want ${want}: output was ${printed}`);
-    }
+    return runTs(file);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+test("the README's ten-line example recovers the hidden linear rule", () => {
+  const printed = runReadmeExample("## Ten lines", 14);
+  // Printed as tensor([[w0], [w1], [w2]], requires_grad=True) tensor([b], requires_grad=True).
+  const [w0, w1, w2, b] = numbersIn(printed);
+  for (const [got, want] of [[w0, 2], [w1, -1], [w2, 0.5], [b, 1]] as const) {
+    assert.ok(Math.abs(got! - want) < 0.01, `learned ${got}, want ${want}: output was ${printed}`);
+  }
+});
+
+test("the README's nn example learns the circle: held-out accuracy of at least 95 %", () => {
+  const printed = runReadmeExample("## A network with nn and optim", 14);
+  assert.match(printed, /\(0\): Linear\(in_features=2, out_features=32, bias=True\)  # 96 params/);
+  const accuracy = Number(/held-out accuracy (\d+\.\d)%/.exec(printed)?.[1]);
+  assert.ok(accuracy >= 95, `held-out accuracy ${accuracy}%: output was ${printed}`);
 });
 
 test("npm start's demo: the loss falls and the spirals are separated", () => {

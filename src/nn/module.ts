@@ -286,14 +286,15 @@ export abstract class Module {
     return this.parameters().reduce((total, p) => total + numel(p.shape), 0);
   }
 
-  /** A PyTorch-style tree, each line ending with its parameter count: `(fc1): Linear(in_features=784, ...)  # 100,480 params`. */
+  /** A PyTorch-style tree, each child with parameters followed by their count: `(fc1): Linear(in_features=784, ...)  # 100,480 params`. */
   toString(): string {
     const children = [...this.namedChildren()];
     const head = `${this.constructor.name}(${this.extraRepr()}`;
     if (children.length === 0) return `${head})`;
     const lines = children.map(([name, child]) => {
-      const text = indent(child.toString());
-      return `  (${name}): ${text}  # ${child.parameterCount().toLocaleString("en-US")} params`;
+      const count = child.parameterCount();
+      const comment = count > 0 ? `  # ${count.toLocaleString("en-US")} params` : "";
+      return `  (${name}): ${indent(child.toString())}${comment}`;
     });
     return `${head}\n${lines.join("\n")}\n)`;
   }
