@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
-import { arange, gradcheck, gradgradcheck, ones, randn, tensor, type NestedArray, type Tensor } from "../../src/index.ts";
+import { F, arange, gradcheck, gradgradcheck, ones, randn, tensor, type NestedArray, type Tensor } from "../../src/index.ts";
 import { Sequential } from "../../src/nn/containers.ts";
 import {
   adaptiveAvgPool1d, adaptiveAvgPool2d, avgPool1d, avgPool2d, interpolate, maxPool1d, maxPool2d, nearestSourceIndices, upsample,
@@ -230,4 +230,17 @@ describe("errors name the function, the shapes and the rule", () => {
     assert.throws(() => interpolate(x, { size: 2, mode: "bilinear" as "nearest" }), /interpolate: mode "bilinear" is not implemented; only "nearest"/);
     assert.throws(() => interpolate(randn([3, 4]), { size: 2 }), /interpolate: expected a batch with 1 to 3 spatial dims.* got shape \[3, 4\]/);
   });
+});
+
+test("the kernel size can be given second, as PyTorch's positional kernel_size, or by name", () => {
+  const x = randn([2, 3, 7, 6]);
+  const line = randn([2, 3, 9]);
+  assert.deepEqual(F.maxPool2d(x, 3, { stride: 2, padding: 1 }).tolist(), F.maxPool2d(x, { kernelSize: 3, stride: 2, padding: 1 }).tolist());
+  assert.deepEqual(F.maxPool2d(x, [2, 3]).tolist(), F.maxPool2d(x, { kernelSize: [2, 3] }).tolist());
+  const [values, indices] = F.maxPool2d(x, 2, { returnIndices: true });
+  assert.deepEqual(indices.tolist(), F.maxPool2d(x, { kernelSize: 2, returnIndices: true })[1].tolist());
+  assert.deepEqual(values.shape, [2, 3, 3, 3]);
+  assert.deepEqual(F.maxPool1d(line, 3).tolist(), F.maxPool1d(line, { kernelSize: 3 }).tolist());
+  assert.deepEqual(F.avgPool2d(x, 2, { ceilMode: true }).tolist(), F.avgPool2d(x, { kernelSize: 2, ceilMode: true }).tolist());
+  assert.deepEqual(F.avgPool1d(line, 4, { stride: 1 }).tolist(), F.avgPool1d(line, { kernelSize: 4, stride: 1 }).tolist());
 });

@@ -177,6 +177,19 @@ export interface PoolOptions {
   ceilMode?: boolean;
 }
 
+/** The options after the kernel size, when the kernel size is given on its own as PyTorch's second argument. */
+export type Rest<Options extends PoolOptions> = Omit<Options, "kernelSize">;
+
+/**
+ * Pooling functions take the kernel size as PyTorch does, either second
+ * (`maxPool2d(x, 2, { stride: 1 })`, like `max_pool2d(x, 2, stride=1)`) or
+ * by name (`maxPool2d(x, { kernelSize: 2 })`, like `max_pool2d(x, kernel_size=2)`).
+ */
+export function poolingOptions<Options extends PoolOptions>(kernelOrOptions: SpatialSize | Options, rest: Rest<Options>): Options {
+  if (typeof kernelOrOptions === "number" || Array.isArray(kernelOrOptions)) return { ...rest, kernelSize: kernelOrOptions } as Options;
+  return kernelOrOptions as Options;
+}
+
 export interface MaxPoolOptions extends PoolOptions {
   /** Also return where each maximum is (default false). */
   returnIndices?: boolean;
@@ -286,11 +299,13 @@ function maxPool(call: PoolCall, input: Tensor, options: MaxPoolOptions): Tensor
  * (rounded up in ceil mode). stride defaults to kernelSize. With returnIndices,
  * returns [output, indices]: int32 flat positions h·W + w in each input plane.
  */
+export function maxPool2d(input: Tensor, kernelSize: SpatialSize, options: Rest<MaxPoolOptions> & { returnIndices: true }): [Tensor, Tensor];
 export function maxPool2d(input: Tensor, options: MaxPoolOptions & { returnIndices: true }): [Tensor, Tensor];
+export function maxPool2d(input: Tensor, kernelSize: SpatialSize, options?: Rest<MaxPoolOptions> & { returnIndices?: false }): Tensor;
 export function maxPool2d(input: Tensor, options: MaxPoolOptions & { returnIndices?: false }): Tensor;
 export function maxPool2d(input: Tensor, options: MaxPoolOptions): Tensor | [Tensor, Tensor];
-export function maxPool2d(input: Tensor, options: MaxPoolOptions): Tensor | [Tensor, Tensor] {
-  return maxPool({ op: "maxPool2d", spatialDims: 2 }, input, options);
+export function maxPool2d(input: Tensor, kernelOrOptions: SpatialSize | MaxPoolOptions, rest: Rest<MaxPoolOptions> = {}): Tensor | [Tensor, Tensor] {
+  return maxPool({ op: "maxPool2d", spatialDims: 2 }, input, poolingOptions(kernelOrOptions, rest));
 }
 
 /**
@@ -298,9 +313,11 @@ export function maxPool2d(input: Tensor, options: MaxPoolOptions): Tensor | [Ten
  * [C, L]; a maxPool2d of height 1. With returnIndices, returns [output, indices]
  * (int32 positions along L).
  */
+export function maxPool1d(input: Tensor, kernelSize: SpatialSize, options: Rest<MaxPoolOptions> & { returnIndices: true }): [Tensor, Tensor];
 export function maxPool1d(input: Tensor, options: MaxPoolOptions & { returnIndices: true }): [Tensor, Tensor];
+export function maxPool1d(input: Tensor, kernelSize: SpatialSize, options?: Rest<MaxPoolOptions> & { returnIndices?: false }): Tensor;
 export function maxPool1d(input: Tensor, options: MaxPoolOptions & { returnIndices?: false }): Tensor;
 export function maxPool1d(input: Tensor, options: MaxPoolOptions): Tensor | [Tensor, Tensor];
-export function maxPool1d(input: Tensor, options: MaxPoolOptions): Tensor | [Tensor, Tensor] {
-  return maxPool({ op: "maxPool1d", spatialDims: 1 }, input, options);
+export function maxPool1d(input: Tensor, kernelOrOptions: SpatialSize | MaxPoolOptions, rest: Rest<MaxPoolOptions> = {}): Tensor | [Tensor, Tensor] {
+  return maxPool({ op: "maxPool1d", spatialDims: 1 }, input, poolingOptions(kernelOrOptions, rest));
 }

@@ -11,7 +11,8 @@ import { ones, tensor } from "../../core/creation.ts";
 import { isFloating, type DType } from "../../core/dtype.ts";
 import { conv2d, type SpatialSize } from "../../core/ops/conv.ts";
 import {
-  checkPoolInput, fromPlanes, pooledSize, resolvePooling, toPlanes, type Pool2dGeometry, type PoolCall, type PoolOptions,
+  checkPoolInput, fromPlanes, pooledSize, poolingOptions, resolvePooling, toPlanes, type Pool2dGeometry, type PoolCall, type PoolOptions,
+  type Rest,
 } from "../../core/ops/pool.ts";
 import { pad } from "../../core/ops/shape.ts";
 import { formatShape } from "../../core/shape.ts";
@@ -89,13 +90,17 @@ function avgPool(call: PoolCall, input: Tensor, options: AvgPool2dOptions): Tens
  * kernelSize. With padding, countIncludePad (default true) counts the zeros
  * of the padding in the mean; divisorOverride replaces the count altogether.
  */
-export function avgPool2d(input: Tensor, options: AvgPool2dOptions): Tensor {
-  return avgPool({ op: "avgPool2d", spatialDims: 2 }, input, options);
+export function avgPool2d(input: Tensor, kernelSize: SpatialSize, options?: Rest<AvgPool2dOptions>): Tensor;
+export function avgPool2d(input: Tensor, options: AvgPool2dOptions): Tensor;
+export function avgPool2d(input: Tensor, kernelOrOptions: SpatialSize | AvgPool2dOptions, rest: Rest<AvgPool2dOptions> = {}): Tensor {
+  return avgPool({ op: "avgPool2d", spatialDims: 2 }, input, poolingOptions(kernelOrOptions, rest));
 }
 
 /** 1-D average pooling, like torch.nn.functional.avg_pool1d: input [N, C, L] or [C, L]. */
-export function avgPool1d(input: Tensor, options: AvgPoolOptions): Tensor {
-  return avgPool({ op: "avgPool1d", spatialDims: 1 }, input, options);
+export function avgPool1d(input: Tensor, kernelSize: SpatialSize, options?: Rest<AvgPoolOptions>): Tensor;
+export function avgPool1d(input: Tensor, options: AvgPoolOptions): Tensor;
+export function avgPool1d(input: Tensor, kernelOrOptions: SpatialSize | AvgPoolOptions, rest: Rest<AvgPoolOptions> = {}): Tensor {
+  return avgPool({ op: "avgPool1d", spatialDims: 1 }, input, poolingOptions(kernelOrOptions, rest));
 }
 
 // ---- adaptive average pooling ------------------------------------------------------------
