@@ -12,7 +12,7 @@ import { grad as autogradGrad } from "./autograd.ts";
 import { randn } from "./creation.ts";
 import { withGradMode } from "./grad-mode.ts";
 import { Generator } from "./random.ts";
-import { formatShape } from "./shape.ts";
+import { formatShape, unravel } from "./shape.ts";
 import type { Tensor } from "./tensor.ts";
 
 export interface GradcheckOptions {
@@ -28,16 +28,6 @@ export interface GradcheckOptions {
 /** The function's outputs as a list, whether it returned one tensor or several. */
 function outputsOf(result: Tensor | Tensor[]): Tensor[] {
   return Array.isArray(result) ? result : [result];
-}
-
-/** The multi-index of the i-th element (row-major) of a tensor of `shape`. */
-function unravel(i: number, shape: readonly number[]): number[] {
-  const index = new Array<number>(shape.length);
-  for (let d = shape.length - 1; d >= 0; d--) {
-    index[d] = i % shape[d]!;
-    i = Math.floor(i / shape[d]!);
-  }
-  return index;
 }
 
 function storageIndexOf(t: Tensor, i: number): number {

@@ -100,3 +100,13 @@ export function broadcastStrides(shape: Shape, strides: readonly number[], targe
   }
   return out;
 }
+
+/** The multi-index of the i-th element (row-major) of a tensor of `shape`. */
+export function unravel(i: number, shape: readonly number[]): number[] {
+  const index = new Array<number>(shape.length);
+  for (let d = shape.length - 1; d >= 0; d--) {
+    index[d] = i % shape[d]!;
+    i = Math.floor(i / shape[d]!);
+  }
+  return index;
+}

@@ -22,7 +22,7 @@
 
 import { where } from "../../core/ops/arithmetic.ts";
 import { isFloating } from "../../core/dtype.ts";
-import { formatShape, sameShape } from "../../core/shape.ts";
+import { formatShape, sameShape, unravel } from "../../core/shape.ts";
 import type { Tensor } from "../../core/tensor.ts";
 import { checkFloating, checkReduction, inInputDType, type Reduction } from "./loss-reduction.ts";
 
@@ -224,12 +224,3 @@ function checkClassValues(op: string, target: Tensor, classes: number, ignoreInd
   }
 }
 
-/** The multi-index of the i-th element (row-major) of a tensor of `shape`. */
-function unravel(i: number, shape: readonly number[]): number[] {
-  const index = new Array<number>(shape.length);
-  for (let d = shape.length - 1; d >= 0; d--) {
-    index[d] = i % shape[d]!;
-    i = Math.floor(i / shape[d]!);
-  }
-  return index;
-}
