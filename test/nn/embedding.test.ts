@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { Generator, gradcheck, manualSeed, randn, tensor, zeros } from "../../src/index.ts";
 import { embedding } from "../../src/nn/functional/embedding.ts";
-import { oneHot } from "../../src/nn/functional/one-hot.ts";
+import { oneHot } from "../../src/core/ops/one-hot.ts";
 import { Embedding } from "../../src/nn/layers/embedding.ts";
 import { Linear } from "../../src/nn/layers/linear.ts";
 import { assertClose } from "../helpers/assert.ts";

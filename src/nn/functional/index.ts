@@ -15,7 +15,7 @@ export { bilinear } from "./bilinear.ts";
 export * from "./conv.ts";
 export { dropout, type DropoutOptions } from "./dropout.ts";
 export { embedding, type EmbeddingOptions } from "./embedding.ts";
-export { oneHot } from "./one-hot.ts";
+export { oneHot } from "../../core/ops/one-hot.ts";
 export { pad, type PadMode, type PadOptions } from "./pad.ts";
 export { maxPool1d, maxPool2d } from "../../core/ops/pool.ts";
 export {

@@ -1,8 +1,8 @@
-// F.oneHot: class indices as one-hot vectors.
+// oneHot: class indices as one-hot vectors (F.oneHot, and the data transform).
 
-import { arange } from "../../core/creation.ts";
-import { formatShape } from "../../core/shape.ts";
-import type { Tensor } from "../../core/tensor.ts";
+import { arange } from "../creation.ts";
+import { formatShape } from "../shape.ts";
+import type { Tensor } from "../tensor.ts";
 
 /**
  * out[..., c] = 1 if input[...] == c else 0, like torch.nn.functional.one_hot:
