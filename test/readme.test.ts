@@ -51,6 +51,12 @@ test("the README's nn example learns the circle: held-out accuracy of at least 9
   assert.ok(accuracy >= 95, `held-out accuracy ${accuracy}%: output was ${printed}`);
 });
 
+test("the README's data example: an MLP on the 8×8 digits, at least 93 % test accuracy", () => {
+  const printed = runReadmeExample("## Real data, in batches", 18);
+  const accuracy = Number(/test accuracy (\d+\.\d)%/.exec(printed)?.[1]);
+  assert.ok(accuracy >= 93, `test accuracy ${accuracy}%: output was ${printed}`);
+});
+
 test("npm start's demo: the loss falls and the spirals are separated", () => {
   const printed = runTs("examples/demo.ts");
   const losses = [...printed.matchAll(/loss (\d+\.\d+)/g)].map((m) => Number(m[1]));

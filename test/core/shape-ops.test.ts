@@ -222,6 +222,10 @@ describe("indexSelect and indexAdd", () => {
     assertTensor(x.indexSelect(1, tensor(1, { dtype: "int32" })), [[1], [5], [9]], [3, 1]);
     assert.deepEqual(x.indexSelect(1, int([])).shape, [3, 0]);
     assertTensor(x.T.indexSelect(0, int([1])), [[1, 5, 9]]);
+    // A contiguous view that starts inside its storage (offset 12): the row-copy path must honour the offset.
+    const lower = arange(24).reshape([2, 3, 4]).narrow(0, 1, 1);
+    assertTensor(lower.indexSelect(1, int([2, 0])), [[[20, 21, 22, 23], [12, 13, 14, 15]]]);
+    assertTensor(lower.indexSelect(2, int([3, 0])), [[[15, 12], [19, 16], [23, 20]]]);
   });
 
   test("indexSelect's gradient adds up repeated picks", () => {

@@ -387,9 +387,25 @@ const indexSelectOp = defineOp<DimArgs>({
   forward: ([x, index], { dim }) => {
     const outShape = x!.shape.map((size, d) => (d === dim ? index!.numel() : size));
     const { result, layout } = emptyResult(outShape, x!.dtype);
-    const { base, entry } = indexedPositions(outShape, dim, x!.strides, x!.offset);
     const indices = valuesOf(index!);
     const source = x!.storage.data;
+    if (x!.isContiguous()) {
+      // Fast path (embedding lookups, minibatches): x is [outer, size, inner] in memory, so each
+      // selected slice is a run of `inner` consecutive values, copied in one call.
+      const inner = numel(x!.shape.slice(dim + 1));
+      const outer = numel(x!.shape.slice(0, dim));
+      const size = x!.shape[dim]!;
+      let o = 0;
+      for (let before = 0; before < outer; before++) {
+        for (const i of indices) {
+          const start = x!.offset + (before * size + i) * inner;
+          layout.data.set(source.subarray(start, start + inner), o);
+          o += inner;
+        }
+      }
+      return result;
+    }
+    const { base, entry } = indexedPositions(outShape, dim, x!.strides, x!.offset);
     const step = x!.strides[dim]!;
     for (let o = 0; o < base.length; o++) layout.data[o] = source[base[o]! + indices[entry[o]!]! * step]!;
     return result;
