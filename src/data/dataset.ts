@@ -203,13 +203,19 @@ function splitSizes(lengths: readonly number[], n: number): number[] {
  * like torch.utils.data.random_split: one random permutation, cut in pieces.
  * `randomSplit(ds, [0.8, 0.2])` and `randomSplit(ds, [800, 200])` both work.
  */
-export function randomSplit<T>(dataset: Dataset<T>, lengths: readonly number[], options: { generator?: Generator } = {}): Subset<T>[] {
+export function randomSplit<T, const L extends readonly number[]>(
+  dataset: Dataset<T>,
+  lengths: L,
+  options: { generator?: Generator } = {},
+): { -readonly [K in keyof L]: Subset<T> } {
   const sizes = splitSizes(lengths, dataset.length);
   const permutation = randperm(dataset.length, { generator: options.generator }).toTypedArray();
   let start = 0;
-  return sizes.map((size) => {
+  const subsets = sizes.map((size) => {
     const subset = new Subset(dataset, permutation.subarray(start, start + size) as Int32Array);
     start += size;
     return subset;
   });
+  // One subset per length: for a literal list such as [0.8, 0.2] the type is a pair, so `const [train, test] = ...` needs no `!`.
+  return subsets as { -readonly [K in keyof L]: Subset<T> };
 }
