@@ -13,6 +13,8 @@ export * as F from "./nn/functional/index.ts";
 export * as optim from "./nn/optim/index.ts";
 // Datasets, DataLoader, transforms and tokenizers, like torch.utils.data (Node: the bundled files).
 export * as data from "./data/index.ts";
+// MLP, LeNet5, ResNet, ViT, CharRNN, SequenceModel, GPT, DDPM with MLPDenoiser and UNet, Autoencoder, VAE, GAN.
+export * as architectures from "./architectures/index.ts";
 // Files (Node): safetensors state dicts and training checkpoints, like torch.save / torch.load.
 export { load, loadWithMetadata, save } from "./nn/serialization.ts";
 export { loadCheckpoint, saveCheckpoint, type LoadedCheckpoint, type SaveCheckpointOptions } from "./nn/checkpoint.ts";

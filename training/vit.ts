@@ -1,0 +1,121 @@
+// A Vision Transformer on the 8×8 digits.
+//
+// Data: the 1,797 bundled 8×8 digits, pixels divided by 16 (values in [0, 1]),
+// split 80/20 by data.randomSplit with new Generator(0): 1,438 training and
+// 359 test images, the same split whatever --seed is. No augmentation: random
+// shifts of one pixel (data.transforms.randomShift(1)) are large moves on an
+// 8×8 image, and cost accuracy at this budget (a PyTorch run of the same
+// model for 30 epochs: 83.9 % with shifts, 92.8 % without). --seed changes
+// the initialisation and the order of the batches.
+// Model: ViT {} (2×2 patches → 16 tokens and a class token, dim 64, 4
+// pre-LayerNorm encoder blocks of 4 heads, MLPs of 128), 136,138 parameters,
+// as its PyTorch twin (torchvision's VisionTransformer).
+// Training: AdamW (weight decay 0.05) with the 1cycle schedule (peak lr 3e-3,
+// β₁ cycled 0.95 → 0.85 → 0.95), batches of 64, 30 epochs (quick: 2 epochs of
+// a smaller ViT on the first 256 training images, tested on the test split).
+//
+// Reported: test accuracy (target ≥ 90 %) and train accuracy, the training
+// time and the time per epoch, the test accuracy every 5 epochs, and two
+// baselines: chance (10 %) and a linear classifier on the 64 pixels
+// (multinomial logistic regression, Adam, the same epochs and batches). The
+// trained weights go to <outDir>/vit.safetensors.
+
+import path from "node:path";
+import { F, Generator, data, nn, noGrad, optim, save, type Tensor } from "../src/index.ts";
+import { ViT, type ViTOptions } from "../src/architectures/vit.ts";
+import { formatDuration, ProgressBar } from "./progress.ts";
+import { atLeast, reported, type Trainer, type TrainOptions, type TrainResult } from "./types.ts";
+
+const EPOCHS = 30;
+const BATCH_SIZE = 64;
+const PEAK_LR = 3e-3;
+
+type Classifier = nn.Module & { forward(x: Tensor): Tensor };
+type ImageSet = data.Dataset<[Tensor, Tensor]>;
+
+function train({ quick, seed, outDir }: TrainOptions): TrainResult {
+  const epochs = quick ? 2 : EPOCHS;
+  const digits = data.loadDigits();
+  const all = new data.TensorDataset(digits.images.div(16), digits.target);
+  const [fullTrain, testSet] = data.randomSplit(all, [0.8, 0.2], { generator: new Generator(0) });
+  const trainSet: ImageSet = quick ? new data.Subset(fullTrain, Array.from({ length: 256 }, (_, i) => i)) : fullTrain;
+  console.log(`${trainSet.length} training and ${testSet.length} test images`);
+
+  const options: ViTOptions = quick ? { dim: 32, depth: 2, heads: 2, mlpDim: 64 } : {};
+  const model = new ViT(options);
+  console.log(`ViT ${JSON.stringify(options)}: ${model.parameterCount().toLocaleString("en-US")} parameters`);
+  const loader = new data.DataLoader(trainSet, { batchSize: BATCH_SIZE, shuffle: true, generator: new Generator(seed) });
+  const optimizer = new optim.AdamW(model.parameters(), { lr: PEAK_LR, weightDecay: 0.05 });
+  const scheduler = new optim.lrScheduler.OneCycleLR(optimizer, PEAK_LR, { totalSteps: epochs * loader.length });
+  const progress = new ProgressBar(epochs * loader.length, { label: `ViT, ${epochs} epochs` });
+  const curve: string[] = [];
+  const started = performance.now();
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    model.train();
+    for (const [x, y] of loader) {
+      const loss = F.crossEntropy(model.forward(x), y);
+      optimizer.zeroGrad();
+      loss.backward();
+      optimizer.step();
+      scheduler.step();
+      progress.tick(1, `epoch ${epoch + 1} · loss ${loss.item().toFixed(3)}`);
+    }
+    if ((epoch + 1) % 5 === 0 || epoch === epochs - 1) curve.push(`${epoch + 1}: ${(100 * accuracy(model, testSet)).toFixed(1)}`);
+  }
+  progress.finish();
+  const trainSeconds = (performance.now() - started) / 1000;
+  console.log(`trained in ${formatDuration(trainSeconds)}`);
+  const file = path.join(outDir, "vit.safetensors");
+  save(model.stateDict(), file);
+
+  console.log("baseline: a linear classifier on the pixels (64 → 10), Adam, the same epochs and batches…");
+  const linear = trainLinear(trainSet, epochs, seed);
+
+  return {
+    measurements: [
+      atLeast("test accuracy (%)", 100 * accuracy(model, testSet), 90),
+      reported("train accuracy (%)", 100 * accuracy(model, trainSet)),
+      reported("baseline: linear classifier, test accuracy (%)", 100 * accuracy(linear, testSet)),
+      reported("baseline: chance, test accuracy (%)", 10),
+      reported("parameters", model.parameterCount()),
+      reported("training time (s)", trainSeconds),
+      reported("time per epoch (s)", trainSeconds / epochs),
+    ],
+    notes: [
+      `test accuracy (%) after epoch ${curve.join(", ")}`,
+      `weights saved to ${file}`,
+    ],
+  };
+}
+
+/** Multinomial logistic regression on the 64 pixels: Adam (lr 1e-2) on batches of 64. */
+function trainLinear(trainSet: ImageSet, epochs: number, seed: number): Classifier {
+  const model = new nn.Sequential(new nn.Flatten(), new nn.Linear(64, 10));
+  const loader = new data.DataLoader(trainSet, { batchSize: BATCH_SIZE, shuffle: true, generator: new Generator(seed) });
+  const optimizer = new optim.Adam(model.parameters(), { lr: 1e-2 });
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    for (const [x, y] of loader) {
+      const loss = F.crossEntropy(model.forward(x), y);
+      optimizer.zeroGrad();
+      loss.backward();
+      optimizer.step();
+    }
+  }
+  return model;
+}
+
+/** The fraction of a dataset's images whose largest output is the label, the model in evaluation mode. */
+function accuracy(model: Classifier, dataset: ImageSet): number {
+  model.eval();
+  let correct = 0;
+  for (const [x, y] of new data.DataLoader(dataset, { batchSize: 500 })) {
+    correct += noGrad(() => model.forward(x).argmax(1).eq(y).sum().item());
+  }
+  return correct / dataset.length;
+}
+
+const trainer: Trainer = {
+  description: "a Vision Transformer (2×2 patches, dim 64, 4 blocks of 4 heads) on the 8×8 digits (80/20 split)",
+  train,
+};
+export default trainer;
