@@ -30,7 +30,7 @@ LAYERS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 class CharRNN(nn.Module):
     """Embedding -> RNN / LSTM / GRU -> Linear: a character-level language model."""
 
-    def __init__(self, vocab_size, cell="lstm", embedding_dim=64, hidden_size=128, num_layers=1, dropout=0.0):
+    def __init__(self, vocab_size, cell="lstm", embedding_dim=32, hidden_size=64, num_layers=1, dropout=0.0):
         super().__init__()
         self.embedding = nn.Embedding(vocab_size, embedding_dim)
         self.rnn = LAYERS[cell](embedding_dim, hidden_size, num_layers, dropout=dropout, batch_first=True)
@@ -107,7 +107,7 @@ def sequence_model_case(cell):
 
 
 # The configurations trained in training/char-rnn.ts (75 characters in Pride and Prejudice) and in the tests.
-CHAR_RNN_VOCAB, CHAR_RNN_EMBEDDING, CHAR_RNN_HIDDEN = 75, 64, 128
+CHAR_RNN_VOCAB, CHAR_RNN_EMBEDDING, CHAR_RNN_HIDDEN = 75, 32, 64
 SINE_HIDDEN, CLASSIFIER_HIDDEN, CLASSIFIER_CLASSES = 16, 16, 3
 
 parameter_counts = {

@@ -115,7 +115,7 @@ class Encoder(nn.Module):
 
 
 class ViT(nn.Module):
-    def __init__(self, image_size=8, patch_size=2, in_channels=1, num_classes=10, dim=64, depth=4, heads=4, mlp_dim=128,
+    def __init__(self, image_size=8, patch_size=2, in_channels=1, num_classes=10, dim=48, depth=3, heads=4, mlp_dim=96,
                  dropout=0.0, attention_dropout=0.0):
         super().__init__()
         self.dim = dim

@@ -9,13 +9,20 @@
 // the end of the book) validate, split by position (data.splitByPosition) so that
 // no validation text is seen in training.
 //
-// Training, identical for the three cells: the training text is cut into
-// `batchSize` parallel streams (data.batchify), read in consecutive windows of
-// `seqLen` characters (data.bpttWindows); the hidden state is carried from one
-// window to the next and detached (truncated backpropagation through time);
-// Adam with a cosine-decaying learning rate; gradients clipped to norm 1
-// (nn.utils.clipGradNorm_). Every model gets the same number of steps and the
-// same seed for its initialisation.
+// Training, identical for the three cells (FULL_RUN below): embeddings of 32
+// and a state of 64 numbers; the training text cut into 32 parallel streams
+// (data.batchify) read in consecutive windows of 64 characters
+// (data.bpttWindows), the hidden state carried from one window to the next and
+// detached (truncated backpropagation through time); 500 steps of Adam, the
+// learning rate decaying from 0.02 to 0.002 along a cosine; gradients clipped
+// to norm 1 (nn.utils.clipGradNorm_). 500 · 32 · 64 = 1,024,000 characters, about
+// 1.7 passes over the training text. Every model starts from the same seed.
+//
+// Why these settings: with a small budget the plain RNN learns fast at first,
+// and the gated cells overtake it only later. A high learning rate suits the
+// LSTM and GRU (their gates keep the state bounded) and brings the crossing
+// forward; at 0.003 the LSTM was still behind the RNN after 300 steps. A
+// state of 64 keeps each step cheap enough for 500 steps of all three models.
 //
 // Measured: validation cross-entropy in nats per character (the mean of
 // −log p(next character)), read the same way with a carried state, for each
@@ -49,10 +56,10 @@ export interface CharRNNRun {
 }
 
 export const FULL_RUN: CharRNNRun = {
-  embeddingDim: 64, hiddenSize: 128, batchSize: 32, seqLen: 64, steps: 300, learningRate: 3e-3, valChars: Infinity, sampleLength: 300,
+  embeddingDim: 32, hiddenSize: 64, batchSize: 32, seqLen: 64, steps: 500, learningRate: 2e-2, valChars: Infinity, sampleLength: 300,
 };
 export const QUICK_RUN: CharRNNRun = {
-  embeddingDim: 16, hiddenSize: 32, batchSize: 8, seqLen: 16, steps: 20, learningRate: 3e-3, valChars: 2000, sampleLength: 60,
+  embeddingDim: 16, hiddenSize: 32, batchSize: 8, seqLen: 16, steps: 20, learningRate: 2e-2, valChars: 2000, sampleLength: 60,
 };
 
 const CELLS: readonly RecurrentCell[] = ["rnn", "lstm", "gru"];

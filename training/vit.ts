@@ -4,15 +4,17 @@
 // split 80/20 by data.randomSplit with new Generator(0): 1,438 training and
 // 359 test images, the same split whatever --seed is. No augmentation: random
 // shifts of one pixel (data.transforms.randomShift(1)) are large moves on an
-// 8×8 image, and cost accuracy at this budget (a PyTorch run of the same
-// model for 30 epochs: 83.9 % with shifts, 92.8 % without). --seed changes
-// the initialisation and the order of the batches.
-// Model: ViT {} (2×2 patches → 16 tokens and a class token, dim 64, 4
-// pre-LayerNorm encoder blocks of 4 heads, MLPs of 128), 136,138 parameters,
+// 8×8 image, and cost accuracy at this budget (PyTorch runs of a larger ViT,
+// dim 64 and 4 blocks, 30 epochs, cosine schedule: 83.9 % with shifts, 92.8 %
+// without). --seed changes the initialisation and the order of the batches.
+// Model: ViT {} (2×2 patches → 16 tokens and a class token, dim 48, 3
+// pre-LayerNorm encoder blocks of 4 heads, MLPs of 96), 58,570 parameters,
 // as its PyTorch twin (torchvision's VisionTransformer).
 // Training: AdamW (weight decay 0.05) with the 1cycle schedule (peak lr 3e-3,
-// β₁ cycled 0.95 → 0.85 → 0.95), batches of 64, 30 epochs (quick: 2 epochs of
+// β₁ cycled 0.95 → 0.85 → 0.95), batches of 64, 20 epochs (quick: 2 epochs of
 // a smaller ViT on the first 256 training images, tested on the test split).
+// The PyTorch twin trained with this recipe reached 95.3 % and 96.1 % (seeds 0
+// and 1; its random streams differ from gradschool's).
 //
 // Reported: test accuracy (target ≥ 90 %) and train accuracy, the training
 // time and the time per epoch, the test accuracy every 5 epochs, and two
@@ -26,7 +28,7 @@ import { ViT, type ViTOptions } from "../src/architectures/vit.ts";
 import { formatDuration, ProgressBar } from "./progress.ts";
 import { atLeast, reported, type Trainer, type TrainOptions, type TrainResult } from "./types.ts";
 
-const EPOCHS = 30;
+const EPOCHS = 20;
 const BATCH_SIZE = 64;
 const PEAK_LR = 3e-3;
 
@@ -115,7 +117,7 @@ function accuracy(model: Classifier, dataset: ImageSet): number {
 }
 
 const trainer: Trainer = {
-  description: "a Vision Transformer (2×2 patches, dim 64, 4 blocks of 4 heads) on the 8×8 digits (80/20 split)",
+  description: "a Vision Transformer (2×2 patches, dim 48, 3 blocks of 4 heads) on the 8×8 digits (80/20 split)",
   train,
 };
 export default trainer;

@@ -32,7 +32,7 @@
 // `encoder`/`decoder` named `embedding`/`head`):
 //
 //   class CharRNN(nn.Module):
-//       def __init__(self, vocab_size, cell="lstm", embedding_dim=64, hidden_size=128, num_layers=1, dropout=0.0):
+//       def __init__(self, vocab_size, cell="lstm", embedding_dim=32, hidden_size=64, num_layers=1, dropout=0.0):
 //           super().__init__()
 //           self.embedding = nn.Embedding(vocab_size, embedding_dim)
 //           layer = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[cell]
@@ -109,9 +109,9 @@ export function detachHidden(state: RecurrentState): RecurrentState {
 export interface CharRNNOptions {
   /** The recurrent layer (default "lstm"). */
   cell?: RecurrentCell;
-  /** Size E of each character's vector (default 64). */
+  /** Size E of each character's vector (default 32). */
   embeddingDim?: number;
-  /** Size H of the state h (default 128). */
+  /** Size H of the state h (default 64). */
   hiddenSize?: number;
   /** Stacked recurrent layers (default 1). */
   numLayers?: number;
@@ -137,11 +137,11 @@ export interface SampleOptions {
  * every position. forward(tokens [B, T] int32, hidden?) returns
  * [logits [B, T, vocabSize], the final hidden state].
  *
- * The default configuration trained in training/char-rnn.ts (vocabSize 75,
- * the characters of Pride and Prejudice; embeddingDim 64, hiddenSize 128,
- * one layer) has 4,800 + 24,832 + 9,675 = 39,307 parameters with an RNN,
- * 4,800 + 99,328 + 9,675 = 113,803 with an LSTM and 4,800 + 74,496 + 9,675 =
- * 88,971 with a GRU (embedding + recurrent layer + head), the same as its
+ * The default configuration, trained in training/char-rnn.ts (vocabSize 75,
+ * the characters of Pride and Prejudice; embeddingDim 32, hiddenSize 64,
+ * one layer), has 2,400 + 6,272 + 4,875 = 13,547 parameters with an RNN,
+ * 2,400 + 25,088 + 4,875 = 32,363 with an LSTM and 2,400 + 18,816 + 4,875 =
+ * 26,091 with a GRU (embedding + recurrent layer + head), the same as its
  * PyTorch twin in scripts/torch-arch-recurrent.py.
  */
 export class CharRNN extends Module {
@@ -156,7 +156,7 @@ export class CharRNN extends Module {
 
   constructor(vocabSize: number, options: CharRNNOptions = {}) {
     super();
-    const { cell = "lstm", embeddingDim = 64, hiddenSize = 128, numLayers = 1, dropout = 0 } = options;
+    const { cell = "lstm", embeddingDim = 32, hiddenSize = 64, numLayers = 1, dropout = 0 } = options;
     this.vocabSize = vocabSize;
     this.cell = cell;
     this.hiddenSize = hiddenSize;

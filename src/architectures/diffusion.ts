@@ -45,9 +45,13 @@
 //     f(t) = cos²((t/T + s)/(1 + s) · π/2), s = 0.008, ᾱ_t = f(t)/f(0),
 //     so noise is added more evenly; β_t = min(1 − ᾱ_t/ᾱ_{t−1}, 0.999).
 //
+// The file ends with SinusoidalTimeEmbedding, the encoding of t that both
+// denoisers share (denoiser-mlp.ts for points, unet.ts for images).
+//
 // PyTorch: there is no DDPM class in torch itself; this matches Hugging Face
-// diffusers' DDPMScheduler(num_train_timesteps=T, beta_schedule="linear" or
-// "squaredcos_cap_v2", prediction_type="epsilon") and DDIMScheduler, or the
+// diffusers' DDPMScheduler(num_train_timesteps=T, beta_schedule="linear" (with
+// beta_start=0.1/T, beta_end=20/T) or "squaredcos_cap_v2", prediction_type="epsilon",
+// clip_sample=False or True) and DDIMScheduler, or the
 // original code (github.com/hojonathanho/diffusion). In plain PyTorch:
 //   betas = torch.linspace(1e-4, 0.02, T, dtype=torch.float64); alphas_cumprod = torch.cumprod(1 - betas, 0)
 //   t = torch.randint(0, T, (B,)); noise = torch.randn_like(x0)

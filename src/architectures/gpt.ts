@@ -40,7 +40,7 @@
 // LayerNorm); the state-dict keys are nanoGPT's: transformer.wte.weight,
 // transformer.wpe.weight, transformer.h.0.ln_1.weight, transformer.h.0.attn.c_attn.weight,
 // transformer.h.0.mlp.c_fc.weight, …, transformer.ln_f.weight, lm_head.weight.
-//   model = GPT(GPTConfig(vocab_size=V, block_size=64, n_layer=4, n_head=4, n_embd=128, dropout=0.0, bias=True))
+//   model = GPT(GPTConfig(vocab_size=75, block_size=32, n_layer=2, n_head=4, n_embd=64, dropout=0.0, bias=False))
 //   logits, loss = model(idx, targets)
 //   out = model.generate(idx, max_new_tokens=300, temperature=0.8, top_k=None)
 // Differences: forward always returns the logits of every position (nanoGPT
@@ -244,8 +244,8 @@ export class GPT extends Module {
     }
     const { blockSize } = this.config;
     if (past + idx.shape[1]! > blockSize) {
-      const where = past === 0 ? "" : ` after ${past} cached positions`;
-      throw new Error(`GPT.forward: ${idx.shape[1]} tokens${where} exceed blockSize ${blockSize}; crop the context to the last ${blockSize} tokens`);
+      const afterCache = past === 0 ? "" : ` after ${past} cached positions`;
+      throw new Error(`GPT.forward: ${idx.shape[1]} tokens${afterCache} exceed blockSize ${blockSize}; crop the context to the last ${blockSize} tokens`);
     }
   }
 

@@ -19,9 +19,9 @@
 //        x = x + MLP(LN2(x)),  MLP = Linear(dim, mlpDim) → GELU → Linear(mlpDim, dim)
 //   5. A final LayerNorm, then a Linear head on the class token: [N, numClasses].
 //
-// Shapes for the 8×8 digits with patchSize 2 and dim 64 (N images):
-//   [N, 1, 8, 8] → conv_proj [N, 64, 4, 4] → tokens [N, 16, 64] → with the class
-//   token [N, 17, 64] → encoder [N, 17, 64] → class token [N, 64] → head [N, 10].
+// Shapes for the 8×8 digits with patchSize 2 and dim 48 (N images):
+//   [N, 1, 8, 8] → conv_proj [N, 48, 4, 4] → tokens [N, 16, 48] → with the class
+//   token [N, 17, 48] → encoder [N, 17, 48] → class token [N, 48] → head [N, 10].
 //
 // PyTorch equivalent: torchvision.models.VisionTransformer(image_size=8,
 // patch_size=2, num_layers=depth, num_heads=heads, hidden_dim=dim,
@@ -43,7 +43,7 @@
 //       return x + self.mlp(self.ln_2(x))
 //
 // (scripts/torch-arch-resnet-vit.py holds the whole twin). The default
-// model (dim 64, depth 4, heads 4, mlpDim 128) has 136,138 parameters, as its
+// model (dim 48, depth 3, heads 4, mlpDim 96) has 58,570 parameters, as its
 // PyTorch twin.
 
 import { zeros } from "../core/creation.ts";
@@ -159,13 +159,13 @@ export interface ViTOptions {
   inChannels?: number;
   /** Number of classes (default 10). */
   numClasses?: number;
-  /** Width of every token (torchvision's hidden_dim; default 64). */
+  /** Width of every token (torchvision's hidden_dim; default 48). */
   dim?: number;
-  /** Number of encoder blocks (torchvision's num_layers; default 4). */
+  /** Number of encoder blocks (torchvision's num_layers; default 3). */
   depth?: number;
   /** Attention heads; must divide dim (torchvision's num_heads; default 4). */
   heads?: number;
-  /** Hidden width of each block's MLP (default 128). */
+  /** Hidden width of each block's MLP (default 96). */
   mlpDim?: number;
   /** Dropout after the position embeddings, the attention and in the MLPs, in training mode (default 0). */
   dropout?: number;
@@ -199,7 +199,7 @@ export class ViT extends Module {
   constructor(options: ViTOptions = {}) {
     super();
     const {
-      imageSize = 8, patchSize = 2, inChannels = 1, numClasses = 10, dim = 64, depth = 4, heads = 4, mlpDim = 128,
+      imageSize = 8, patchSize = 2, inChannels = 1, numClasses = 10, dim = 48, depth = 3, heads = 4, mlpDim = 96,
       dropout = 0, attentionDropout = 0, dtype = "float32",
     } = options;
     for (const [name, value] of Object.entries({ imageSize, patchSize, inChannels, numClasses, dim, depth, heads, mlpDim })) {

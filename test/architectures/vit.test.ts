@@ -28,20 +28,20 @@ const FIXTURE = readArchFixture<Fixture>("resnet-vit");
 const EXACT = { atol: 1e-10, rtol: 0 };
 
 describe("structure", () => {
-  test("default model: [N, 1, 8, 8] → [N, 10], 136,138 parameters and the keys of PyTorch's twin", () => {
+  test("default model: [N, 1, 8, 8] → [N, 10], 58,570 parameters and the keys of PyTorch's twin", () => {
     const model = new ViT();
     assert.deepEqual(model.forward(randn([3, 1, 8, 8])).shape, [3, 10]);
     assert.equal(model.parameterCount(), FIXTURE.parameterCounts.vitDefault);
-    assert.equal(model.parameterCount(), 136_138);
+    assert.equal(model.parameterCount(), 58_570);
     assert.deepEqual([...model.stateDict().keys()], FIXTURE.stateDictKeys.vitDefault);
     assert.equal(model.seqLength, 17);
   });
 
-  test("shapes: patches [N, 16, 64], with the class token [N, 17, 64], the class-token features [N, 64]", () => {
+  test("shapes: patches [N, 16, 48], with the class token [N, 17, 48], the class-token features [N, 48]", () => {
     const model = new ViT();
     const x = randn([2, 1, 8, 8]);
-    assert.deepEqual(model.patchify(x).shape, [2, 16, 64]);
-    assert.deepEqual(model.features(x).shape, [2, 64]);
+    assert.deepEqual(model.patchify(x).shape, [2, 16, 48]);
+    assert.deepEqual(model.features(x).shape, [2, 48]);
     const wide = new ViT({ imageSize: 12, patchSize: 4, inChannels: 3, numClasses: 7, dim: 24, depth: 1, heads: 3, mlpDim: 48 });
     assert.deepEqual(wide.forward(randn([2, 3, 12, 12])).shape, [2, 7]);
     assert.equal(wide.seqLength, 10);
