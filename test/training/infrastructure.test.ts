@@ -7,40 +7,17 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import zlib from "node:zlib";
 import { tensor } from "../../src/index.ts";
+import { readPng as readAnyPng } from "../helpers/figures.ts";
 import { crc32, encodeGreyscalePng, writeImageGrid } from "../../training/png.ts";
 import { ProgressBar, formatDuration } from "../../training/progress.ts";
 import { atLeast, atMost, reported } from "../../training/types.ts";
 
-/** Splits a PNG into its chunks, checking the signature and every CRC. */
-function readPng(bytes: Uint8Array): { width: number; height: number; pixels: Uint8Array; types: string[] } {
-  assert.deepEqual([...bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const types: string[] = [];
-  let width = 0, height = 0;
-  const idat: Uint8Array[] = [];
-  for (let offset = 8; offset < bytes.length;) {
-    const length = view.getUint32(offset);
-    const type = String.fromCharCode(...bytes.subarray(offset + 4, offset + 8));
-    const body = bytes.subarray(offset + 8, offset + 8 + length);
-    assert.equal(view.getUint32(offset + 8 + length), crc32(bytes.subarray(offset + 4, offset + 8 + length)), `${type} CRC`);
-    if (type === "IHDR") {
-      width = view.getUint32(offset + 8);
-      height = view.getUint32(offset + 12);
-      assert.deepEqual([body[8], body[9]], [8, 0], "8-bit greyscale");
-    }
-    if (type === "IDAT") idat.push(body);
-    types.push(type);
-    offset += 12 + length;
-  }
-  const rows = zlib.inflateSync(Buffer.concat(idat));
-  const pixels = new Uint8Array(width * height);
-  for (let y = 0; y < height; y++) {
-    assert.equal(rows[y * (width + 1)], 0, "filter type 0");
-    pixels.set(rows.subarray(y * (width + 1) + 1, (y + 1) * (width + 1)), y * width);
-  }
-  return { width, height, pixels, types };
+/** The PNG reader of the figure checks: signature, every CRC, chunk order, sizes, filters; here greyscale only. */
+function readPng(bytes: Uint8Array): ReturnType<typeof readAnyPng> {
+  const png = readAnyPng(bytes);
+  assert.equal(png.colourType, 0, "8-bit greyscale");
+  return png;
 }
 
 test("crc32 gives the standard check value", () => {
