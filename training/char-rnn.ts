@@ -35,7 +35,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { CharRNN, detachHidden, type RecurrentCell, type RecurrentState } from "../src/architectures/char-rnn.ts";
 import { F, Generator, data, manualSeed, nn, noGrad, optim, type Tensor } from "../src/index.ts";
-import { ProgressBar } from "./progress.ts";
+import { ProgressBar } from "../chapters/_kit/progress.ts";
 import { atMost, reported, type Measurement, type TrainOptions, type TrainResult, type Trainer } from "./types.ts";
 
 /** Everything that sets the size of a run; the three models share it. */

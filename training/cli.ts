@@ -7,7 +7,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { manualSeed, setNumThreads } from "../src/index.ts";
 import { TRAINERS } from "./index.ts";
-import { formatDuration } from "./progress.ts";
+import { formatDuration } from "../chapters/_kit/progress.ts";
+import { measurementLines } from "../chapters/_kit/results.ts";
 import type { Trainer, TrainResult } from "./types.ts";
 
 interface Arguments { name: string; quick: boolean; seed: number; threads: number | null; out: string | null }
@@ -40,18 +41,10 @@ function integerOption(flag: string, text: string): number {
 
 function printResult(name: string, result: TrainResult, seconds: number): boolean {
   console.log(`\n${name}: results`);
-  const width = Math.max(...result.measurements.map((m) => m.name.length));
-  for (const m of result.measurements) {
-    const verdict = m.target === "" ? "" : `  target ${m.target}  ${m.met ? "met" : "MISSED"}`;
-    console.log(`  ${m.name.padEnd(width)}  ${formatNumber(m.value)}${verdict}`);
-  }
+  for (const line of measurementLines(result.measurements)) console.log(`  ${line}`);
   for (const note of result.notes ?? []) console.log(`  ${note}`);
   console.log(`  wall time ${formatDuration(seconds)}`);
   return result.measurements.every((m) => m.met);
-}
-
-function formatNumber(value: number): string {
-  return Math.abs(value) >= 100 || Number.isInteger(value) ? value.toFixed(Number.isInteger(value) ? 0 : 1) : value.toFixed(3);
 }
 
 async function main(): Promise<void> {

@@ -2,7 +2,7 @@
 // learns to turn Gaussian noise into points on a 2-D spiral
 // (src/architectures/diffusion.ts).
 //
-//   npm run train -- ddpm-2d            full run (25 minutes measured with one thread on a shared, heavily loaded 2-core machine)
+//   npm run train -- ddpm-2d            full run (about 3 minutes on 2 cores)
 //   npm run train -- ddpm-2d --quick    the same code on a tiny budget, in seconds
 //
 // Data: data.makeSwissRoll2d with noise 0.25, drawn from a generator seeded
@@ -30,8 +30,8 @@ import path from "node:path";
 import { DDPM } from "../src/architectures/diffusion.ts";
 import { MLPDenoiser } from "../src/architectures/denoiser-mlp.ts";
 import { Generator, cat, data, noGrad, optim, randn, tensor, type Tensor } from "../src/index.ts";
-import { writeImageGrid } from "./png.ts";
-import { ProgressBar } from "./progress.ts";
+import { writeImageGrid } from "../chapters/_kit/png.ts";
+import { ProgressBar } from "../chapters/_kit/progress.ts";
 import { atMost, reported, type TrainOptions, type TrainResult, type Trainer } from "./types.ts";
 
 /** Everything that sets the size of a run. */

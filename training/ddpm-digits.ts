@@ -1,7 +1,7 @@
 // DDPM on the 8×8 digits: a small U-Net (src/architectures/unet.ts) learns to
 // turn Gaussian noise into handwritten digits (src/architectures/diffusion.ts).
 //
-//   npm run train -- ddpm-digits            full run (about 15 minutes on 2 quiet cores)
+//   npm run train -- ddpm-digits            full run (about 12 minutes on 2 cores)
 //   npm run train -- ddpm-digits --quick    the same code on a tiny budget, in seconds
 //
 // Data: the 1,797 digits of data.loadDigits, pixels scaled from 0..16 to
@@ -31,8 +31,8 @@ import { DDPM } from "../src/architectures/diffusion.ts";
 import { UNet } from "../src/architectures/unet.ts";
 import { Generator, data, noGrad, optim, rand, type Tensor } from "../src/index.ts";
 import { trainDigitsJudge } from "./digits-judge.ts";
-import { writeImageGrid } from "./png.ts";
-import { ProgressBar } from "./progress.ts";
+import { writeImageGrid } from "../chapters/_kit/png.ts";
+import { ProgressBar } from "../chapters/_kit/progress.ts";
 import { atLeast, reported, type Measurement, type TrainOptions, type TrainResult, type Trainer } from "./types.ts";
 
 /** Everything that sets the size of a run. */

@@ -24,8 +24,8 @@
 import path from "node:path";
 import { Generator, data, optim, tensor, type Tensor } from "../src/index.ts";
 import { GANDiscriminator, GANGenerator, ganTrainingStep, modeCoverage, ringCenters } from "../src/architectures/gan.ts";
-import { writeImageGrid } from "./png.ts";
-import { ProgressBar } from "./progress.ts";
+import { writeImageGrid } from "../chapters/_kit/png.ts";
+import { ProgressBar } from "../chapters/_kit/progress.ts";
 import { atLeast, reported, type Trainer, type TrainOptions, type TrainResult } from "./types.ts";
 
 const STD = 0.02;

@@ -40,7 +40,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { GPT, type GPTConfig } from "../src/architectures/gpt.ts";
 import { Generator, data, manualSeed, nn, noGrad, optim, type Tensor } from "../src/index.ts";
-import { ProgressBar } from "./progress.ts";
+import { ProgressBar } from "../chapters/_kit/progress.ts";
 import { atMost, reported, type TrainOptions, type TrainResult, type Trainer } from "./types.ts";
 
 /** Everything that sets the size of a run. */

@@ -20,7 +20,7 @@
 import path from "node:path";
 import { F, Generator, data, manualSeed, nn, noGrad, optim, save, type Tensor } from "../src/index.ts";
 import { LeNet5 } from "../src/architectures/lenet.ts";
-import { formatDuration, ProgressBar } from "./progress.ts";
+import { formatDuration, ProgressBar } from "../chapters/_kit/progress.ts";
 import { atLeast, reported, type Trainer, type TrainOptions, type TrainResult } from "./types.ts";
 
 const MEAN = 0.286;

@@ -18,7 +18,7 @@
 import path from "node:path";
 import { F, Generator, data, manualSeed, noGrad, optim, save, type Tensor } from "../src/index.ts";
 import { MLP, type MLPOptions } from "../src/architectures/mlp.ts";
-import { ProgressBar } from "./progress.ts";
+import { ProgressBar } from "../chapters/_kit/progress.ts";
 import { atLeast, reported, type Trainer, type TrainOptions, type TrainResult } from "./types.ts";
 
 const CONFIG: MLPOptions = { inFeatures: 64, hiddenSizes: [128, 64], outFeatures: 10, activation: "relu", dropout: 0.1, norm: "batch" };

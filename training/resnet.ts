@@ -27,7 +27,7 @@
 import path from "node:path";
 import { F, Generator, data, nn, noGrad, optim, save, type Tensor } from "../src/index.ts";
 import { ResNet, type ResNetOptions } from "../src/architectures/resnet.ts";
-import { formatDuration, ProgressBar } from "./progress.ts";
+import { formatDuration, ProgressBar } from "../chapters/_kit/progress.ts";
 import { atLeast, reported, type Trainer, type TrainOptions, type TrainResult } from "./types.ts";
 
 const MEAN = 0.286;

@@ -21,8 +21,8 @@ import path from "node:path";
 import { Generator, cat, data, noGrad, optim, type Tensor } from "../src/index.ts";
 import { VAE } from "../src/architectures/autoencoder.ts";
 import { trainDigitsJudge } from "./digits-judge.ts";
-import { writeImageGrid } from "./png.ts";
-import { ProgressBar } from "./progress.ts";
+import { writeImageGrid } from "../chapters/_kit/png.ts";
+import { ProgressBar } from "../chapters/_kit/progress.ts";
 import { atLeast, reported, type Trainer, type TrainOptions, type TrainResult } from "./types.ts";
 
 const CONFIG = { inFeatures: 64, hiddenSizes: [256, 128], latentDim: 8 };

@@ -25,7 +25,7 @@
 import path from "node:path";
 import { F, Generator, data, nn, noGrad, optim, save, type Tensor } from "../src/index.ts";
 import { ViT, type ViTOptions } from "../src/architectures/vit.ts";
-import { formatDuration, ProgressBar } from "./progress.ts";
+import { formatDuration, ProgressBar } from "../chapters/_kit/progress.ts";
 import { atLeast, reported, type Trainer, type TrainOptions, type TrainResult } from "./types.ts";
 
 const EPOCHS = 20;

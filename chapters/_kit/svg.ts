@@ -530,7 +530,11 @@ export function barChartSvg(bars: readonly { label: string; value: number }[], o
   const values = bars.map((b) => b.value);
   checkFinite(who, "value", values);
   if (options.logY) checkPositive(who, "value", values);
-  const f = frame(Math.max(360, 80 + bars.length * 56), 400, { left: 64, top: 36, right: 16, bottom: 64 });
+  // Labels wider than a bar's slot are drawn slanted, with room below for them.
+  const longest = Math.max(...bars.map((b) => [...b.label].length));
+  const slanted = 6.5 * longest > 52;
+  const bottom = slanted ? 28 + Math.ceil(3.4 * longest) : 64;
+  const f = frame(Math.max(360, 80 + bars.length * 56), 336 + bottom, { left: 64, top: 36, right: 16, bottom });
   const y = options.logY ? makeScale(minimum(values), maximum(values), f.bottom, f.top, true) : makeScale(Math.min(0, ...values), Math.max(0, ...values), f.bottom, f.top);
   const parts = openSvg(f, options.title);
   parts.push(...axes(f, null, y, undefined, options.yLabel));
@@ -545,7 +549,9 @@ export function barChartSvg(bars: readonly { label: string; value: number }[], o
   parts.push("</g>");
   bars.forEach((bar, i) => {
     const cx = f.left + (i + 0.5) * slot;
-    parts.push(`<text x="${px(cx)}" y="${f.bottom + 16}" text-anchor="middle">${escapeXml(bar.label)}</text>`);
+    const label = escapeXml(bar.label);
+    if (slanted) parts.push(`<text x="${px(cx)}" y="${f.bottom + 14}" text-anchor="end" transform="rotate(-35 ${px(cx)} ${f.bottom + 14})">${label}</text>`);
+    else parts.push(`<text x="${px(cx)}" y="${f.bottom + 16}" text-anchor="middle">${label}</text>`);
     parts.push(`<text x="${px(cx)}" y="${px(Math.min(base, y.map(bar.value)) - 4)}" text-anchor="middle" font-size="10">${escapeXml(shortNumber(bar.value))}</text>`);
   });
   return closeSvg(parts);

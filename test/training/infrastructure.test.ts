@@ -9,8 +9,8 @@ import path from "node:path";
 import { test } from "node:test";
 import { tensor } from "../../src/index.ts";
 import { readPng as readAnyPng } from "../helpers/figures.ts";
-import { crc32, encodeGreyscalePng, writeImageGrid } from "../../training/png.ts";
-import { ProgressBar, formatDuration } from "../../training/progress.ts";
+import { crc32, encodeGreyscalePng, writeImageGrid } from "../../chapters/_kit/png.ts";
+import { ProgressBar, formatDuration } from "../../chapters/_kit/progress.ts";
 import { atLeast, atMost, reported } from "../../training/types.ts";
 
 /** The PNG reader of the figure checks: signature, every CRC, chunk order, sizes, filters; here greyscale only. */
