@@ -82,6 +82,7 @@ export class ProgressBar {
 /** 75 → "1m15s", 4.2 → "4.2s". */
 export function formatDuration(seconds: number): string {
   if (seconds < 60) return `${seconds.toFixed(1)}s`;
-  const minutes = Math.floor(seconds / 60);
-  return `${minutes}m${Math.round(seconds - 60 * minutes).toString().padStart(2, "0")}s`;
+  const whole = Math.round(seconds); // round first, so 299.6 s reads 5m00s, not 4m60s
+  const minutes = Math.floor(whole / 60);
+  return `${minutes}m${(whole - 60 * minutes).toString().padStart(2, "0")}s`;
 }

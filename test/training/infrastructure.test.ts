@@ -68,6 +68,7 @@ test("the progress bar prints a plain line at every 10 % when the output is not 
 test("durations and measurements read as intended", () => {
   assert.equal(formatDuration(4.24), "4.2s");
   assert.equal(formatDuration(75), "1m15s");
+  assert.equal(formatDuration(299.6), "5m00s");
   assert.deepEqual(atLeast("accuracy", 0.97, 0.96), { name: "accuracy", value: 0.97, target: "≥ 0.96", met: true });
   assert.equal(atMost("loss", 2.1, 2).met, false);
   assert.equal(reported("baseline", 3).target, "");
