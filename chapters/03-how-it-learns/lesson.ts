@@ -9,6 +9,7 @@ import { atLeast, atMost, heading, ProgressBar, reported, say, type Lesson, type
 import { writeGraph } from "../_kit/graph.ts";
 import { lineChart, scatterPlot } from "../_kit/svg.ts";
 import { flatten, handGradients } from "./hand-gradients.ts";
+import { describeInitialisations, inspectInitialisation } from "./inside-training.ts";
 import { Scalar } from "./scalar.ts";
 import { randomWeights, ScalarNetwork, tensorLoss, tensorParameters, tensorScore, type TinyWeights } from "./tiny-network.ts";
 
@@ -125,6 +126,24 @@ const lesson: Lesson = {
       background: { xRange: [-1.5, 2.5], yRange: [-1, 1.5], classify, resolution: 60 },
     }));
     measurements.push(atLeast("test accuracy (%)", testAccuracy, quick ? 85 : 97));
+
+    heading("8. Looking inside, before training");
+    say("A deeper network (three tanh layers of 32) on the same data, with PyTorch's default initialisation and with every weight 4 times larger.");
+    say("For each layer: the mean and spread of its outputs, the share of tanh units on their flat tails, and how much gradient reaches it.");
+    const reports = [inspectInitialisation("default initialisation", 1, xTrain, yTrain), inspectInitialisation("weights × 4", 4, xTrain, yTrain)];
+    figures.push(describeInitialisations(reports, outDir));
+    const meanSaturated = (r: number) => {
+      const tanhLayers = reports[r]!.statistics.filter((s) => s.name.startsWith("Tanh"));
+      return (100 * tanhLayers.reduce((sum, s) => sum + s.saturated, 0)) / tanhLayers.length;
+    };
+    say(`With the default start no tanh unit is saturated; with weights × 4, ${meanSaturated(1).toFixed(0)} % are on average, and those units pass`);
+    say("almost no gradient (tanh′ < 0.06), so they learn slowly. The update:data ratios, ~1e-3 being the usual healthy size, show that");
+    say("the same learning rate is a much bigger step for the large-weight network.");
+    measurements.push(
+      reported("saturated tanh units, default init (%)", meanSaturated(0)),
+      reported("saturated tanh units, weights × 4 (%)", meanSaturated(1)),
+      atLeast("saturated units, × 4 minus default (points)", meanSaturated(1) - meanSaturated(0), 10),
+    );
 
     return {
       measurements, figures,

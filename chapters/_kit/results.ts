@@ -27,9 +27,10 @@ export function reported(name: string, value: number): Measurement {
   return { name, value, target: "", met: true };
 }
 
-/** 0.98612 → "0.986", 98.61 → "98.6", 1200 → "1200": enough digits to read, no more. */
+/** 0.98612 → "0.986", 98.61 → "98.6", 1200 → "1200", 3.5e-18 → "3.5e-18": enough digits to read, no more. */
 export function formatValue(value: number): string {
   if (Number.isInteger(value)) return value.toFixed(0);
+  if (Math.abs(value) < 1e-3) return value.toExponential(1); // 3.5e-18, not 0.000
   return Math.abs(value) >= 100 ? value.toFixed(1) : value.toFixed(3);
 }
 

@@ -25,6 +25,11 @@ test("a learning rate too small or too large ends with a higher loss", () => {
   assert.ok(run.value("final loss, lr too large") > 2 * right);
 });
 
+test("diagnostics: weights four times too large saturate the tanh units; the default start does not", () => {
+  assert.ok(run.value("saturated tanh units, default init (%)") < 2);
+  assert.ok(run.value("saturated tanh units, weights × 4 (%)") > 12);
+});
+
 test("figures: the expression graph, the loss curves, the decision boundary", () => {
   assert.ok(run.record.figures.length >= 4);
   for (const f of run.record.figures) assertValidFigure(f);
