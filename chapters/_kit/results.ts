@@ -27,7 +27,7 @@ export function reported(name: string, value: number): Measurement {
   return { name, value, target: "", met: true };
 }
 
-/** 0.98612 → "0.986", 98.61 → "98.6", 1200 → "1200", 3.5e-18 → "3.5e-18": enough digits to read, no more. */
+/** 0.98612 → "0.986", 98.612 → "98.612", 123.45 → "123.5", 1200 → "1200", 3.5e-18 → "3.5e-18": enough digits to read, no more. */
 export function formatValue(value: number): string {
   if (Number.isInteger(value)) return value.toFixed(0);
   if (Math.abs(value) < 1e-3) return value.toExponential(1); // 3.5e-18, not 0.000
