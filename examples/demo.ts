@@ -1,5 +1,5 @@
-// `npm start`: trains a tiny multi-layer perceptron with nothing but tensors
-// and autograd, and prints its loss falling.
+// A tiny multi-layer perceptron trained with nothing but tensors and autograd,
+// printing its loss as it falls (`npx tsx examples/demo.ts`).
 //
 // The data: 200 points in the plane, labelled by which of two interleaved
 // spirals they lie on. A straight line cannot separate them; two layers can.

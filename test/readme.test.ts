@@ -1,5 +1,5 @@
 // The README's promises, checked: its ten-line example runs and learns, and
-// `npm start` (examples/demo.ts) trains a network whose loss falls.
+// examples/demo.ts (a network on two spirals from bare tensors) trains a network whose loss falls.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -57,7 +57,7 @@ test("the README's data example: an MLP on the 8×8 digits, at least 93 % test a
   assert.ok(accuracy >= 93, `test accuracy ${accuracy}%: output was ${printed}`);
 });
 
-test("npm start's demo: the loss falls and the spirals are separated", () => {
+test("examples/demo.ts: the loss falls and the spirals are separated", () => {
   const printed = runTs("examples/demo.ts");
   const losses = [...printed.matchAll(/loss (\d+\.\d+)/g)].map((m) => Number(m[1]));
   const accuracies = [...printed.matchAll(/accuracy +(\d+\.\d+)%/g)].map((m) => Number(m[1]));
