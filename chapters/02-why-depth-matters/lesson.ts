@@ -235,7 +235,7 @@ const lesson: Lesson = {
     return {
       measurements,
       summary: `at ~${BUDGET} parameters on 3-arm spirals, 1 hidden layer scores ${spirals.shallow.meanAccuracy.toFixed(1)} % and ${spirals.best.depth} layers ` +
-        `${spirals.best.meanAccuracy.toFixed(1)} %; a LeNet-5 reaches ${cnn.testAccuracy.toFixed(1)} % on Fashion-MNIST, its first layer finding edges`,
+        `${spirals.best.meanAccuracy.toFixed(1)} %; a LeNet-5 reaches ${cnn.testAccuracy.toFixed(1)} % on Fashion-MNIST, with its filters and feature maps drawn`,
       figures: [...spirals.figures, ...cnn.figures],
     };
   },

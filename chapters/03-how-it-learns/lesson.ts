@@ -147,7 +147,7 @@ const lesson: Lesson = {
 
     return {
       measurements, figures,
-      summary: `a ${hidden}-unit network on Scalars matches the tensor engine's gradients to ${gradientGap.toExponential(0)}; trained with lr ${rates[1]} it reaches ${testAccuracy.toFixed(1)} % on the moons`,
+      summary: `a network of ${hidden} hidden units on Scalars matches the tensor engine's gradients to ${gradientGap.toExponential(0)}; trained with lr ${rates[1]} it reaches ${testAccuracy.toFixed(1)} % on the moons`,
     };
   },
 };
