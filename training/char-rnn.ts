@@ -36,6 +36,7 @@ import path from "node:path";
 import { CharRNN, detachHidden, type RecurrentCell, type RecurrentState } from "../src/architectures/char-rnn.ts";
 import { F, Generator, data, manualSeed, nn, noGrad, optim, type Tensor } from "../src/index.ts";
 import { ProgressBar } from "../chapters/_kit/progress.ts";
+import { bigramCrossEntropy } from "./text-baselines.ts";
 import { atMost, reported, type Measurement, type TrainOptions, type TrainResult, type Trainer } from "./types.ts";
 
 /** Everything that sets the size of a run; the three models share it. */
@@ -67,26 +68,6 @@ const CELL_NAMES: Record<RecurrentCell, string> = { rnn: "RNN", lstm: "LSTM", gr
 const VAL_BATCH = 32;
 const MAX_GRAD_NORM = 1;
 const PROMPT = "Elizabeth ";
-
-/**
- * The bigram baseline: the mean over validation pairs (a, b) of
- * −log p(b | a), with p(b | a) = (count(a b) + 1) / (count(a) + V) counted on
- * the training stream.
- */
-export function bigramCrossEntropy(train: Int32Array, val: Int32Array, vocabSize: number): number {
-  const pairCounts = new Float64Array(vocabSize * vocabSize);
-  const firstCounts = new Float64Array(vocabSize);
-  for (let i = 0; i + 1 < train.length; i++) {
-    pairCounts[train[i]! * vocabSize + train[i + 1]!]! += 1;
-    firstCounts[train[i]!]! += 1;
-  }
-  let total = 0;
-  for (let i = 0; i + 1 < val.length; i++) {
-    const [a, b] = [val[i]!, val[i + 1]!];
-    total -= Math.log((pairCounts[a * vocabSize + b]! + 1) / (firstCounts[a]! + vocabSize));
-  }
-  return total / (val.length - 1);
-}
 
 /** Mean cross-entropy (nats/char) of the model over every window of `streams`, carrying the state, in eval mode. */
 export function evaluate(model: CharRNN, streams: Tensor, seqLen: number): number {

@@ -41,6 +41,7 @@ import path from "node:path";
 import { GPT, type GPTConfig } from "../src/architectures/gpt.ts";
 import { Generator, data, manualSeed, nn, noGrad, optim, type Tensor } from "../src/index.ts";
 import { ProgressBar } from "../chapters/_kit/progress.ts";
+import { bigramCrossEntropy, unigramCrossEntropy } from "./text-baselines.ts";
 import { atMost, reported, type TrainOptions, type TrainResult, type Trainer } from "./types.ts";
 
 /** Everything that sets the size of a run. */
@@ -81,28 +82,6 @@ export function warmupCosine(step: number, warmupSteps: number, totalSteps: numb
   if (step < warmupSteps) return (step + 1) / warmupSteps;
   const progress = Math.min(1, (step - warmupSteps) / Math.max(1, totalSteps - warmupSteps));
   return 0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * progress));
-}
-
-/** −mean log p(b | a) over the pairs (a, b) of `val`, with p(b | a) = (count(a b) + 1) / (count(a) + V) counted on `train`. */
-export function bigramCrossEntropy(train: Int32Array, val: Int32Array, vocabSize: number): number {
-  const pairs = new Float64Array(vocabSize * vocabSize);
-  const firsts = new Float64Array(vocabSize);
-  for (let i = 0; i + 1 < train.length; i++) {
-    pairs[train[i]! * vocabSize + train[i + 1]!]! += 1;
-    firsts[train[i]!]! += 1;
-  }
-  let total = 0;
-  for (let i = 0; i + 1 < val.length; i++) total -= Math.log((pairs[val[i]! * vocabSize + val[i + 1]!]! + 1) / (firsts[val[i]!]! + vocabSize));
-  return total / (val.length - 1);
-}
-
-/** −mean log p(c) over the characters of `val`, with p(c) = (count(c) + 1) / (N + V) counted on `train`. */
-export function unigramCrossEntropy(train: Int32Array, val: Int32Array, vocabSize: number): number {
-  const counts = new Float64Array(vocabSize);
-  for (const token of train) counts[token]! += 1;
-  let total = 0;
-  for (const token of val) total -= Math.log((counts[token]! + 1) / (train.length + vocabSize));
-  return total / val.length;
 }
 
 /** The mean loss (nats/char) over every position of the given windows, in eval mode, in batches. */

@@ -18,15 +18,15 @@
 // same way. The trained weights go to <outDir>/lenet.safetensors.
 
 import path from "node:path";
-import { F, Generator, data, manualSeed, nn, noGrad, optim, save, type Tensor } from "../src/index.ts";
+import { F, Generator, data, manualSeed, nn, optim, save, type Tensor } from "../src/index.ts";
 import { LeNet5 } from "../src/architectures/lenet.ts";
 import { formatDuration, ProgressBar } from "../chapters/_kit/progress.ts";
+import { accuracy, type Classifier } from "./classification.ts";
 import { atLeast, reported, type Trainer, type TrainOptions, type TrainResult } from "./types.ts";
 
 const MEAN = 0.286;
 const STD = 0.353;
 
-type Classifier = nn.Module & { forward(x: Tensor): Tensor };
 
 function train({ quick, seed, outDir }: TrainOptions): TrainResult {
   const epochs = quick ? 1 : 12;
@@ -38,6 +38,7 @@ function train({ quick, seed, outDir }: TrainOptions): TrainResult {
   const testCount = quick ? 200 : testData.labels.shape[0]!;
   const xTrain = normalize(trainData.images.narrow(0, 0, trainCount)), yTrain = trainData.labels.narrow(0, 0, trainCount);
   const xTest = normalize(testData.images.narrow(0, 0, testCount)), yTest = testData.labels.narrow(0, 0, testCount);
+  const testSet = new data.TensorDataset(xTest, yTest);
   const trainSet = new data.TensorDataset(xTrain, yTrain);
   console.log(`${trainCount} training and ${testCount} test images`);
 
@@ -48,7 +49,7 @@ function train({ quick, seed, outDir }: TrainOptions): TrainResult {
     epochs, seed, label: "LeNet-5",
     afterEpoch: (epoch, seconds) => {
       epochSeconds.push(seconds);
-      testAccuracies.push(accuracy(model, xTest, yTest));
+      testAccuracies.push(accuracy(model, testSet));
       console.log(`  epoch ${epoch + 1}/${epochs}: ${formatDuration(seconds)}, test accuracy ${(100 * testAccuracies.at(-1)!).toFixed(1)} %`);
     },
   });
@@ -63,8 +64,8 @@ function train({ quick, seed, outDir }: TrainOptions): TrainResult {
   return {
     measurements: [
       atLeast("test accuracy (%)", 100 * testAccuracies.at(-1)!, 85),
-      reported("train accuracy (%)", 100 * accuracy(model, xTrain, yTrain)),
-      reported("baseline: linear classifier, test accuracy (%)", 100 * accuracy(linear, xTest, yTest)),
+      reported("train accuracy (%)", 100 * accuracy(model, trainSet)),
+      reported("baseline: linear classifier, test accuracy (%)", 100 * accuracy(linear, testSet)),
       reported("baseline: chance, test accuracy (%)", 10),
       reported("parameters", model.parameterCount()),
       reported("training time (s)", trainSeconds),
@@ -106,17 +107,6 @@ function fit(model: Classifier, trainSet: data.TensorDataset<[Tensor, Tensor]>, 
     afterEpoch?.(epoch, (performance.now() - started) / 1000);
   }
   model.eval();
-}
-
-/** The fraction of images whose largest output is the label, in batches of 500 (the model in evaluation mode). */
-function accuracy(model: Classifier, x: Tensor, y: Tensor): number {
-  model.eval();
-  let correct = 0;
-  for (let start = 0; start < x.shape[0]!; start += 500) {
-    const count = Math.min(500, x.shape[0]! - start);
-    correct += noGrad(() => model.forward(x.narrow(0, start, count)).argmax(1).eq(y.narrow(0, start, count)).sum().item());
-  }
-  return correct / x.shape[0]!;
 }
 
 const trainer: Trainer = {

@@ -25,9 +25,10 @@
 // <outDir>/resnet.safetensors.
 
 import path from "node:path";
-import { F, Generator, data, nn, noGrad, optim, save, type Tensor } from "../src/index.ts";
+import { F, Generator, data, optim, save, type Tensor } from "../src/index.ts";
 import { ResNet, type ResNetOptions } from "../src/architectures/resnet.ts";
 import { formatDuration, ProgressBar } from "../chapters/_kit/progress.ts";
+import { accuracy, trainLinearBaseline } from "./classification.ts";
 import { atLeast, reported, type Trainer, type TrainOptions, type TrainResult } from "./types.ts";
 
 const MEAN = 0.286;
@@ -36,7 +37,6 @@ const EPOCHS = 4;
 const BATCH_SIZE = 64;
 const PEAK_LR = 0.1;
 
-type Classifier = nn.Module & { forward(x: Tensor): Tensor };
 
 function train({ quick, seed, outDir }: TrainOptions): TrainResult {
   const epochs = quick ? 1 : EPOCHS;
@@ -47,6 +47,7 @@ function train({ quick, seed, outDir }: TrainOptions): TrainResult {
   const testCount = quick ? 200 : testData.labels.shape[0]!;
   const xTrain = trainData.images.narrow(0, 0, trainCount), yTrain = trainData.labels.narrow(0, 0, trainCount);
   const xTest = normalize(testData.images.narrow(0, 0, testCount)), yTest = testData.labels.narrow(0, 0, testCount);
+  const testSet = new data.TensorDataset(xTest, yTest);
   // Flip first (on the raw pixels, a new draw every time an image is read), then normalize.
   const flip = data.transforms.randomHorizontalFlip({ generator: new Generator(seed + 1) });
   const trainSet = new data.TransformedDataset(new data.TensorDataset(xTrain, yTrain), { transform: (x: Tensor) => normalize(flip(x)) });
@@ -75,7 +76,7 @@ function train({ quick, seed, outDir }: TrainOptions): TrainResult {
     }
     progress.finish();
     epochSeconds.push((performance.now() - started) / 1000);
-    testAccuracies.push(accuracy(model, xTest, yTest));
+    testAccuracies.push(accuracy(model, testSet));
     console.log(`  epoch ${epoch + 1}/${epochs}: ${formatDuration(epochSeconds.at(-1)!)}, test accuracy ${(100 * testAccuracies.at(-1)!).toFixed(1)} %`);
   }
   const trainSeconds = epochSeconds.reduce((a, b) => a + b, 0);
@@ -83,13 +84,13 @@ function train({ quick, seed, outDir }: TrainOptions): TrainResult {
   save(model.stateDict(), file);
 
   console.log("baseline: a linear classifier on the pixels (784 → 10), Adam, the same epochs and batches…");
-  const linear = trainLinear(new data.TensorDataset(normalize(xTrain), yTrain), epochs, seed);
+  const linear = trainLinearBaseline(new data.TensorDataset(normalize(xTrain), yTrain), { pixels: 784, lr: 1e-3, epochs, batchSize: BATCH_SIZE, seed });
 
   return {
     measurements: [
       atLeast("test accuracy (%)", 100 * testAccuracies.at(-1)!, 87),
-      reported("train accuracy, first 1,000 images (%)", 100 * accuracy(model, trainEval, yTrainEval)),
-      reported("baseline: linear classifier, test accuracy (%)", 100 * accuracy(linear, xTest, yTest)),
+      reported("train accuracy, first 1,000 images (%)", 100 * accuracy(model, new data.TensorDataset(trainEval, yTrainEval))),
+      reported("baseline: linear classifier, test accuracy (%)", 100 * accuracy(linear, testSet)),
       reported("baseline: chance, test accuracy (%)", 10),
       reported("parameters", model.parameterCount()),
       reported("training time (s)", trainSeconds),
@@ -100,33 +101,6 @@ function train({ quick, seed, outDir }: TrainOptions): TrainResult {
       `weights saved to ${file}`,
     ],
   };
-}
-
-/** Multinomial logistic regression on the pixels: Adam (lr 1e-3) on batches of 64. */
-function trainLinear(trainSet: data.TensorDataset<[Tensor, Tensor]>, epochs: number, seed: number): Classifier {
-  const model = new nn.Sequential(new nn.Flatten(), new nn.Linear(784, 10));
-  const loader = new data.DataLoader(trainSet, { batchSize: BATCH_SIZE, shuffle: true, generator: new Generator(seed) });
-  const optimizer = new optim.Adam(model.parameters(), { lr: 1e-3 });
-  for (let epoch = 0; epoch < epochs; epoch++) {
-    for (const [x, y] of loader) {
-      const loss = F.crossEntropy(model.forward(x), y);
-      optimizer.zeroGrad();
-      loss.backward();
-      optimizer.step();
-    }
-  }
-  return model;
-}
-
-/** The fraction of images whose largest output is the label, in batches of 250, the model in evaluation mode. */
-function accuracy(model: Classifier, x: Tensor, y: Tensor): number {
-  model.eval();
-  let correct = 0;
-  for (let start = 0; start < x.shape[0]!; start += 250) {
-    const count = Math.min(250, x.shape[0]! - start);
-    correct += noGrad(() => model.forward(x.narrow(0, start, count)).argmax(1).eq(y.narrow(0, start, count)).sum().item());
-  }
-  return correct / x.shape[0]!;
 }
 
 const trainer: Trainer = {

@@ -23,16 +23,16 @@
 // trained weights go to <outDir>/vit.safetensors.
 
 import path from "node:path";
-import { F, Generator, data, nn, noGrad, optim, save, type Tensor } from "../src/index.ts";
+import { F, Generator, data, optim, save, type Tensor } from "../src/index.ts";
 import { ViT, type ViTOptions } from "../src/architectures/vit.ts";
 import { formatDuration, ProgressBar } from "../chapters/_kit/progress.ts";
+import { accuracy, trainLinearBaseline } from "./classification.ts";
 import { atLeast, reported, type Trainer, type TrainOptions, type TrainResult } from "./types.ts";
 
 const EPOCHS = 20;
 const BATCH_SIZE = 64;
 const PEAK_LR = 3e-3;
 
-type Classifier = nn.Module & { forward(x: Tensor): Tensor };
 type ImageSet = data.Dataset<[Tensor, Tensor]>;
 
 function train({ quick, seed, outDir }: TrainOptions): TrainResult {
@@ -71,7 +71,7 @@ function train({ quick, seed, outDir }: TrainOptions): TrainResult {
   save(model.stateDict(), file);
 
   console.log("baseline: a linear classifier on the pixels (64 → 10), Adam, the same epochs and batches…");
-  const linear = trainLinear(trainSet, epochs, seed);
+  const linear = trainLinearBaseline(trainSet, { pixels: 64, lr: 1e-2, epochs, batchSize: BATCH_SIZE, seed });
 
   return {
     measurements: [
@@ -88,32 +88,6 @@ function train({ quick, seed, outDir }: TrainOptions): TrainResult {
       `weights saved to ${file}`,
     ],
   };
-}
-
-/** Multinomial logistic regression on the 64 pixels: Adam (lr 1e-2) on batches of 64. */
-function trainLinear(trainSet: ImageSet, epochs: number, seed: number): Classifier {
-  const model = new nn.Sequential(new nn.Flatten(), new nn.Linear(64, 10));
-  const loader = new data.DataLoader(trainSet, { batchSize: BATCH_SIZE, shuffle: true, generator: new Generator(seed) });
-  const optimizer = new optim.Adam(model.parameters(), { lr: 1e-2 });
-  for (let epoch = 0; epoch < epochs; epoch++) {
-    for (const [x, y] of loader) {
-      const loss = F.crossEntropy(model.forward(x), y);
-      optimizer.zeroGrad();
-      loss.backward();
-      optimizer.step();
-    }
-  }
-  return model;
-}
-
-/** The fraction of a dataset's images whose largest output is the label, the model in evaluation mode. */
-function accuracy(model: Classifier, dataset: ImageSet): number {
-  model.eval();
-  let correct = 0;
-  for (const [x, y] of new data.DataLoader(dataset, { batchSize: 500 })) {
-    correct += noGrad(() => model.forward(x).argmax(1).eq(y).sum().item());
-  }
-  return correct / dataset.length;
 }
 
 const trainer: Trainer = {

@@ -17,22 +17,6 @@ export interface CharRun {
   learningRate: number;
 }
 
-/**
- * The bigram baseline, a model with no memory beyond the last character:
- * p(b | a) = (count(a b) + 1) / (count(a) + V), counted on the training text;
- * returns its mean −log p over the validation pairs (nats per character).
- */
-export function bigramNats(train: Int32Array, val: Int32Array, vocabSize: number): number {
-  const pairs = new Float64Array(vocabSize * vocabSize), firsts = new Float64Array(vocabSize);
-  for (let i = 0; i + 1 < train.length; i++) {
-    pairs[train[i]! * vocabSize + train[i + 1]!]! += 1;
-    firsts[train[i]!]! += 1;
-  }
-  let total = 0;
-  for (let i = 0; i + 1 < val.length; i++) total -= Math.log((pairs[val[i]! * vocabSize + val[i + 1]!]! + 1) / (firsts[val[i]!]! + vocabSize));
-  return total / (val.length - 1);
-}
-
 /** Mean cross-entropy (nats/char) over every window of `streams`, the state carried from window to window. */
 export function validationNats(model: CharRNN, streams: Tensor, seqLen: number): number {
   model.eval();

@@ -17,7 +17,8 @@ import type { CharRNN, RecurrentCell } from "../../src/architectures/char-rnn.ts
 import { atLeast, atMost, heading, reported, runIfMain, say, type Lesson, type LessonOptions, type LessonResult, type Measurement } from "../_kit/index.ts";
 import { lineChart } from "../_kit/svg.ts";
 import { firstSymbolBatch, hiddenGradientNorms, StepwiseClassifier, trainOnMemoryTask, type Cell, type MemoryRun } from "./memory-task.ts";
-import { bigramNats, sampleText, trainCharModel, validationNats, type CharRun } from "./char-models.ts";
+import { sampleText, trainCharModel, validationNats, type CharRun } from "./char-models.ts";
+import { bigramCrossEntropy } from "../../training/text-baselines.ts";
 import { forecast, meanSquaredError, trainForecaster, type ForecastRun } from "./forecasting.ts";
 
 const CELLS: readonly Cell[] = ["rnn", "lstm", "gru"];
@@ -101,7 +102,7 @@ function run({ quick, seed, outDir }: LessonOptions): LessonResult {
   const tokenizer = data.CharTokenizer.fromText(text);
   const [train, fullVal] = data.splitByPosition(tokenizer.encode(text), 0.1);
   const val = fullVal.subarray(0, Math.min(fullVal.length, size.valChars));
-  const bigram = bigramNats(train, val, tokenizer.vocabSize);
+  const bigram = bigramCrossEntropy(train, val, tokenizer.vocabSize);
   const uniform = Math.log(tokenizer.vocabSize);
   say(`${train.length.toLocaleString("en-US")} training characters (the first 90 %), ${val.length.toLocaleString("en-US")} validation characters from the end of the book; ${tokenizer.vocabSize} distinct.`);
   say(`Guessing uniformly costs ln ${tokenizer.vocabSize} = ${uniform.toFixed(3)} nats/char; the bigram table (next char given the last) ${bigram.toFixed(3)}.`);

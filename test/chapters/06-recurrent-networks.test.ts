@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { runQuickLesson } from "../helpers/lessons.ts";
 import { assertValidFigure } from "../helpers/figures.ts";
 import { firstSymbolBatch, hiddenGradientNorms, StepwiseClassifier } from "../../chapters/06-recurrent-networks/memory-task.ts";
-import { bigramNats } from "../../chapters/06-recurrent-networks/char-models.ts";
+import { bigramCrossEntropy } from "../../training/text-baselines.ts";
 import { Generator, manualSeed, nn, noGrad, stack, type Tensor } from "../../src/index.ts";
 
 /** The sequence layer (nn.RNN / nn.LSTM / nn.GRU) with the same weights as a StepwiseClassifier's cell. */
@@ -60,9 +60,9 @@ test("hiddenGradientNorms gives one positive norm per step", () => {
   for (const n of norms) assert.ok(n > 0 && Number.isFinite(n));
 });
 
-test("bigramNats of a text that repeats itself is low", () => {
+test("the bigram baseline of a text that repeats itself is low", () => {
   const text = Int32Array.from({ length: 200 }, (_, i) => i % 2);
-  assert.ok(bigramNats(text, text, 2) < 0.05);
+  assert.ok(bigramCrossEntropy(text, text, 2) < 0.05);
 });
 
 const run = runQuickLesson("06-recurrent-networks");

@@ -11,6 +11,7 @@ import { tensor } from "../../src/index.ts";
 import { readPng as readAnyPng } from "../helpers/figures.ts";
 import { crc32, encodeGreyscalePng, writeImageGrid } from "../../chapters/_kit/png.ts";
 import { ProgressBar, formatDuration } from "../../chapters/_kit/progress.ts";
+import { bigramCrossEntropy, unigramCrossEntropy } from "../../training/text-baselines.ts";
 import { atLeast, atMost, reported } from "../../training/types.ts";
 
 /** The PNG reader of the figure checks: signature, every CRC, chunk order, sizes, filters; here greyscale only. */
@@ -72,4 +73,12 @@ test("durations and measurements read as intended", () => {
   assert.deepEqual(atLeast("accuracy", 0.97, 0.96), { name: "accuracy", value: 0.97, target: "≥ 0.96", met: true });
   assert.equal(atMost("loss", 2.1, 2).met, false);
   assert.equal(reported("baseline", 3).target, "");
+});
+
+test("the counting baselines, worked by hand with add-one smoothing", () => {
+  const train = Int32Array.of(0, 1, 0, 1), val = Int32Array.of(0, 1);
+  // unigram: p(0) = p(1) = (2 + 1) / (4 + 2) = 1/2
+  assert.ok(Math.abs(unigramCrossEntropy(train, val, 2) - Math.log(2)) < 1e-15);
+  // bigram: the pair (0, 1) was seen twice after 0 was seen twice: p(1 | 0) = (2 + 1) / (2 + 2)
+  assert.ok(Math.abs(bigramCrossEntropy(train, val, 2) + Math.log(3 / 4)) < 1e-15);
 });
